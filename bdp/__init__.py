@@ -1,0 +1,1 @@
+"""BDP Search: the ``bdp`` command line."""

@@ -1,0 +1,3 @@
+from bdp.cli import main
+
+main()

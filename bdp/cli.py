@@ -1,0 +1,232 @@
+"""The ``bdp`` command: build and inspect the index, search it, export it, serve it.
+
+Messages are in Polish: this is what editors read. Commands stay thin and
+call the library (``indexer``, ``search_app``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from indexer.build import build_index
+from indexer.jsonl import practice_from_dict, write_jsonl
+from indexer.records import Practice
+from indexer.sources import DEFAULT_SOURCES, read_sources
+from indexer.store import FACETS, IndexMissingError, index_stats, open_index, stored_records
+from search_app.search import SORTS, clean_request, search
+
+
+@dataclass
+class Settings:
+    """Options shared by every command."""
+
+    index_dir: Path
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("index"),
+    envvar="BDP_INDEX_DIR",
+    show_default=True,
+    show_envvar=True,
+    help="Katalog indeksu.",
+)
+@click.pass_context
+def main(ctx: click.Context, index_dir: Path) -> None:
+    """Wyszukiwarka Bazy Dobrych Praktyk samorządów lokalnych."""
+    ctx.obj = Settings(index_dir=index_dir)
+
+
+@main.group("index")
+def index_group() -> None:
+    """Budowanie i przeglądanie indeksu."""
+
+
+@index_group.command("build")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@pass_settings
+def index_build(settings: Settings, sources: tuple[Path, ...]) -> None:
+    """Zbuduj indeks od nowa ze ŹRÓDEŁ (pliki .txt stron BDP, .jsonl lub katalogi).
+
+    Bez argumentów indeksuje dołączone dane (data/practices). Nowy indeks
+    zastępuje działający dopiero, gdy jest kompletny; błędne pliki są
+    wypisywane, a polecenie kończy się wtedy kodem 1.
+    """
+    report = read_sources(sources or [DEFAULT_SOURCES])
+    _report_errors(report.errors)
+    if not report.practices:
+        raise click.ClickException(
+            "Nie znaleziono żadnej poprawnej praktyki — indeks pozostaje bez zmian."
+        )
+    with click.progressbar(
+        length=len(report.practices), label="Indeksowanie", file=sys.stderr
+    ) as bar:
+        count = build_index(report.practices, settings.index_dir, lambda _p: bar.update(1))
+    click.echo(
+        f"Zaindeksowano praktyk: {count} (plików źródłowych: {report.files}) "
+        f"w {settings.index_dir}."
+    )
+    if report.errors:
+        click.echo(f"Pominięto błędne źródła: {len(report.errors)}.", err=True)
+        sys.exit(1)
+
+
+@index_group.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Wynik w formacie JSON.")
+@pass_settings
+def index_stats_command(settings: Settings, as_json: bool) -> None:
+    """Pokaż liczbę praktyk, rozmiar indeksu i wartości facet."""
+    stats = _or_fail(index_stats, settings.index_dir)
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Indeks:     {stats['index_dir']} ({stats['generation']})")
+    click.echo(f"Praktyk:    {stats['documents']}")
+    click.echo(f"Rozmiar:    {stats['size_bytes'] / 1024:.1f} KiB")
+    for facet, counts in stats["facets"].items():
+        shown = ", ".join(f"{value} ({count})" for value, count in list(counts.items())[:8])
+        more = f" … i {len(counts) - 8} innych" if len(counts) > 8 else ""
+        click.echo(f"{FACETS[facet]}: {shown}{more}")
+
+
+@main.command("search")
+@click.argument("query", default="")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="POLE=WARTOŚĆ",
+    help=f"Filtr faset, np. voivodeship=śląskie; pola: {', '.join(FACETS)}.",
+)
+@click.option(
+    "--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Liczba wyników."
+)
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Strona.")
+@click.option(
+    "--sort",
+    type=click.Choice(list(SORTS)),
+    default="relevance",
+    show_default=True,
+    help="Porządek wyników.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Wynik dokładnie taki jak z /api/search.")
+@pass_settings
+def search_command(
+    settings: Settings,
+    query: str,
+    filters: tuple[str, ...],
+    limit: int,
+    page: int,
+    sort: str,
+    as_json: bool,
+) -> None:
+    """Szukaj praktyk, np.: bdp search "rodzinach zastępczych" --filter voivodeship=śląskie"""
+    request, messages = clean_request(
+        query, page=page, per_page=limit, sort=sort, filters=_parse_filters(filters)
+    )
+    ix = _or_fail(open_index, settings.index_dir)
+    with ix.searcher() as searcher:
+        response = search(searcher, request)
+    response.messages[:0] = messages
+    if as_json:
+        click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for message in response.messages:
+        click.echo(message, err=True)
+    click.echo(f"Znaleziono: {response.total} (strona {response.page} z {response.pages})")
+    first = (response.page - 1) * response.per_page
+    for number, hit in enumerate(response.results, start=first + 1):
+        place = ", ".join(v for v in (hit["town"], hit["voivodeship"]) if v)
+        click.echo(f"{number:>3}. {hit['title']}")
+        click.echo(f"     {hit['id']} · {hit['category'] or ''} · {place} · {hit['date_added']}")
+
+
+def _parse_filters(filters: tuple[str, ...]) -> dict[str, list[str]]:
+    parsed: dict[str, list[str]] = {}
+    for item in filters:
+        name, sep, value = item.partition("=")
+        if not sep or not value.strip():
+            raise click.BadParameter(
+                f"oczekiwano POLE=WARTOŚĆ, jest {item!r}", param_hint="--filter"
+            )
+        if name.strip() not in FACETS:
+            raise click.BadParameter(
+                f"nieznane pole {name!r}; dostępne: {', '.join(FACETS)}", param_hint="--filter"
+            )
+        parsed.setdefault(name.strip(), []).append(value.strip())
+    return parsed
+
+
+@main.command("export")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Plik wynikowy (domyślnie standardowe wyjście).",
+)
+@pass_settings
+def export_command(settings: Settings, sources: tuple[Path, ...], output) -> None:
+    """Zapisz praktyki w formacie JSON Lines (jedna praktyka w wierszu).
+
+    Bez argumentów eksportuje zawartość indeksu; ze ŹRÓDŁAMI — odczytane
+    z nich praktyki. Wynik można ponownie zaindeksować: bdp index build plik.jsonl
+    """
+    if sources:
+        report = read_sources(sources)
+        _report_errors(report.errors)
+        practices = report.practices
+    else:
+        records = _or_fail(stored_records, settings.index_dir)
+        practices = [_record_to_practice(record) for record in records]
+    count = write_jsonl(practices, output)
+    click.echo(f"Wyeksportowano praktyk: {count}.", err=True)
+    if sources and report.errors:
+        sys.exit(1)
+
+
+def _record_to_practice(record: dict) -> Practice:
+    return practice_from_dict(record, "indeks", None)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adres nasłuchu.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Liczba procesów roboczych gunicorna.",
+)
+@pass_settings
+def serve_command(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Uruchom wyszukiwarkę (gunicorn) pod adresem http://HOST:PORT/."""
+    from search_app.server import run_gunicorn
+
+    _or_fail(open_index, settings.index_dir).close()
+    click.echo(f"Wyszukiwarka działa pod adresem http://{host}:{port}/ (Ctrl+C kończy).")
+    run_gunicorn(index_dir=settings.index_dir, host=host, port=port, workers=workers)
+
+
+def _report_errors(errors) -> None:
+    for error in errors:
+        click.echo(f"Błąd: {error}", err=True)
+
+
+def _or_fail(function, *args):
+    try:
+        return function(*args)
+    except IndexMissingError as exc:
+        raise click.ClickException(str(exc)) from exc

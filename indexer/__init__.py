@@ -1,0 +1,1 @@
+"""Reading practice sources and building the search index."""

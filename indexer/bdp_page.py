@@ -1,0 +1,227 @@
+"""Reader for practice pages saved as text from the BDP site (see data/practices/bdp/).
+
+A page is site chrome (menu, visitor counter), then the category line
+("Usługi społeczne : Pomoc społeczna"), the title, a navigation line
+(".: Skrót i Metryka -> Pełna prezentacja -> Załączniki :."), the abstract,
+"Metryka praktyki" with ``Key:  value`` lines whose continuation lines start
+with a (non-breaking) space, the navigation line again, and the partners' footer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.errors import SourceError
+from indexer.records import Practice
+
+NAV_MARKER = "Skrót i Metryka"
+METRIC_HEADER = "Metryka praktyki"
+
+# Metric card labels as the site prints them (its own spelling included),
+# mapped to record fields; anything else lands in ``extra``.
+METRIC_KEYS = {
+    "data wprowadzenia do bdp": "date_added",
+    "data aktualizacji": "date_updated",
+    "typ jednostki": "unit_type",
+    "miejscowość": "town",
+    "powiat": "county",
+    "województwo": "voivodeship",
+    "kod pocztowy i poczta": "postal_code",
+    "kod pocztowy": "postal_code",
+    "jednostka wdrażająca": "implementing_unit",
+    "ulica": "street",
+    "adres": "street",
+    "telefon": "phones",
+    "telefony": "phones",
+    "wirtyna internetowa": "websites",
+    "witryna internetowa": "websites",
+    "strona internetowa": "websites",
+    "strona www": "websites",
+    "adres e@mail": "emails",
+    "adres e-mail": "emails",
+    "e-mail": "emails",
+    "e@mail": "emails",
+    "liczba mieszkańców": "population",
+    "osoby kontaktowe": "contacts",
+    "osoba kontaktowa": "contacts",
+}
+MULTI_VALUE_FIELDS = {"phones", "websites", "emails", "contacts"}
+DATE_FIELDS = {"date_added", "date_updated"}
+
+METRIC_LINE = re.compile(r"^(?P<key>[^\s:][^:]{0,60}?)\s*:\s*(?P<value>.*)$")
+POSTAL_CODE = re.compile(r"^(?P<code>\d{2}-\d{3})\s*(?P<post>.*)$")
+POPULATION = re.compile(r"^\d{1,3}(?:[.\s]\d{3})*$|^\d+$")
+
+
+@dataclass
+class _Metric:
+    """One metric entry while parsing: its label, field, first line and values."""
+
+    label: str
+    field: str | None
+    line: int
+    values: list[str] = field(default_factory=list)
+
+
+def read_page_text(path: Path) -> str:
+    """Read a page as UTF-8 (a BOM is tolerated), naming the file if it is not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            path, f"plik nie jest zapisany w UTF-8 (bajt {exc.start}); zapisz go jako UTF-8"
+        ) from exc
+
+
+def parse_page(path: Path | str) -> Practice:
+    """Parse one saved BDP page into a practice whose id is the file name without extension."""
+    path = Path(path)
+    return parse_page_text(read_page_text(path), path)
+
+
+def parse_page_text(text: str, path: Path) -> Practice:
+    """Parse the text of a page; ``path`` names the practice and the errors."""
+    lines = [_clean_line(line) for line in text.splitlines()]
+    nav = [i for i, line in enumerate(lines) if NAV_MARKER in line and "->" in line]
+    if not nav:
+        raise SourceError(
+            path, f"brak linii nawigacji „{NAV_MARKER} -> …” — to nie jest strona BDP"
+        )
+    first_nav = nav[0]
+    title_at, title = _previous_nonempty(lines, first_nav)
+    if title is None:
+        raise SourceError(path, "brak tytułu praktyki przed linią nawigacji", line=first_nav + 1)
+    category_at, category_line = _previous_nonempty(lines, title_at)
+    if category_line is None or category_line in ("Strona główna",):
+        raise SourceError(path, "brak linii kategorii nad tytułem", line=title_at + 1)
+    category, _, subcategory = (part.strip() for part in category_line.partition(" : "))
+
+    try:
+        metric_at = lines.index(METRIC_HEADER, first_nav)
+    except ValueError:
+        raise SourceError(path, f"brak sekcji „{METRIC_HEADER}”") from None
+    end_at = next((i for i in nav if i > metric_at), len(lines))
+
+    summary = _paragraphs(lines[first_nav + 1 : metric_at])
+    metrics = _metric_entries(lines, metric_at + 1, end_at, path)
+    values, extra = _metric_values(metrics, path)
+
+    return Practice(
+        id=path.stem,
+        title=title,
+        category=category or None,
+        subcategory=subcategory or None,
+        summary=summary,
+        body="",
+        source=path.name,
+        extra=extra,
+        **values,
+    )
+
+
+def _clean_line(line: str) -> str:
+    """Non-breaking spaces become spaces; trailing blanks go; leading ones mark continuations."""
+    return line.replace("\u00a0", " ").rstrip()
+
+
+def _previous_nonempty(lines: list[str], before: int) -> tuple[int, str | None]:
+    for i in range(before - 1, -1, -1):
+        if lines[i].strip():
+            return i, lines[i].strip()
+    return -1, None
+
+
+def _paragraphs(lines: list[str]) -> str:
+    """Join lines into paragraphs separated by a blank line, spaces collapsed."""
+    paragraphs, current = [], []
+    for line in lines:
+        if line.strip():
+            current.append(" ".join(line.split()))
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n\n".join(paragraphs)
+
+
+def _metric_entries(lines: list[str], start: int, end: int, path: Path) -> list[_Metric]:
+    """Group metric lines into entries: a ``Key: value`` line plus its continuation lines."""
+    entries: list[_Metric] = []
+    for i in range(start, end):
+        line = lines[i]
+        if not line.strip():
+            continue
+        if line[0].isspace():
+            if not entries:
+                raise SourceError(path, "linia kontynuacji bez pola nad nią", line=i + 1)
+            entries[-1].values.append(" ".join(line.split()))
+            continue
+        match = METRIC_LINE.match(line)
+        if not match:
+            raise SourceError(path, f"niezrozumiała linia metryki: {line.strip()!r}", line=i + 1)
+        label = " ".join(match["key"].split())
+        entry = _Metric(label, METRIC_KEYS.get(label.lower()), i + 1)
+        if match["value"].strip():
+            entry.values.append(" ".join(match["value"].split()))
+        entries.append(entry)
+    return entries
+
+
+def _metric_values(metrics: list[_Metric], path: Path) -> tuple[dict, dict]:
+    """Turn metric entries into record fields (validated) and an ``extra`` mapping."""
+    values: dict = {}
+    extra: dict = {}
+    post_office = None
+    for m in metrics:
+        if m.field is None:
+            extra[m.label] = m.values[0] if len(m.values) == 1 else list(m.values)
+            continue
+        if not m.values:
+            continue
+        if m.field in values:
+            raise SourceError(path, "pole występuje dwa razy", line=m.line, field=m.label)
+        if m.field in MULTI_VALUE_FIELDS:
+            values[m.field] = tuple(m.values)
+            continue
+        value = " ".join(m.values)
+        if m.field in DATE_FIELDS:
+            values[m.field] = _iso_date(value, path, m)
+        elif m.field == "population":
+            values[m.field] = _population(value, path, m)
+        elif m.field == "postal_code":
+            code = POSTAL_CODE.match(value)
+            if not code:
+                raise SourceError(
+                    path,
+                    f"oczekiwano kodu w postaci 00-000, jest {value!r}",
+                    line=m.line,
+                    field=m.label,
+                )
+            values["postal_code"] = code["code"]
+            if code["post"]:
+                post_office = code["post"]
+        else:
+            values[m.field] = value
+    if post_office and post_office != values.get("town"):
+        extra["Poczta"] = post_office  # only when it says more than the town
+    return values, extra
+
+
+def _iso_date(value: str, path: Path, m: _Metric) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise SourceError(
+            path, f"oczekiwano daty RRRR-MM-DD, jest {value!r}", line=m.line, field=m.label
+        ) from None
+
+
+def _population(value: str, path: Path, m: _Metric) -> int:
+    """ "60.444" and "60 444" mean sixty thousand four hundred and forty-four."""
+    if not POPULATION.match(value):
+        raise SourceError(path, f"oczekiwano liczby, jest {value!r}", line=m.line, field=m.label)
+    return int(re.sub(r"[.\s]", "", value))

@@ -1,0 +1,44 @@
+"""Writing practices into the index: full builds into a new generation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from indexer.documents import practice_to_document
+from indexer.records import Practice
+from indexer.store import (
+    create_generation,
+    discard_generation,
+    publish_generation,
+    remove_old_generations,
+)
+
+
+def build_index(
+    practices: Iterable[Practice],
+    index_dir: Path | str,
+    on_progress: Callable[[Practice], None] | None = None,
+) -> int:
+    """Index every practice into a fresh generation and publish it when complete.
+
+    If anything fails before the switch, the new generation is discarded and
+    the live index keeps serving untouched.
+    """
+    name, ix = create_generation(index_dir)
+    count = 0
+    try:
+        with ix.writer() as writer:
+            for practice in practices:
+                writer.add_document(**practice_to_document(practice))
+                count += 1
+                if on_progress:
+                    on_progress(practice)
+        ix.close()
+    except BaseException:
+        ix.close()
+        discard_generation(index_dir, name)
+        raise
+    publish_generation(index_dir, name)
+    remove_old_generations(index_dir)
+    return count

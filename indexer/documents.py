@@ -1,0 +1,51 @@
+"""Turning a practice record into the fields of an index document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.records import Practice
+from indexer.store import population_band
+
+# Metric-card values searched as text (with the lowest boost): "Żory", "żorski",
+# "Miejski Ośrodek Pomocy Społecznej w Żorach", "gmina miejska" …
+METADATA_FIELDS = (
+    "category",
+    "subcategory",
+    "unit_type",
+    "town",
+    "county",
+    "voivodeship",
+    "implementing_unit",
+    "street",
+)
+
+
+def practice_to_document(practice: Practice) -> dict[str, Any]:
+    """The Whoosh document for a practice; absent facet values are left out."""
+    metadata = [getattr(practice, name) for name in METADATA_FIELDS]
+    metadata.extend(practice.contacts)
+    doc: dict[str, Any] = {
+        "id": practice.id,
+        "title": practice.title,
+        "summary": practice.summary,
+        "body": practice.body,
+        "metadata": "\n".join(value for value in metadata if value),
+        "content_hash": practice.content_hash(),
+        "record": practice.to_dict(),
+    }
+    facets = {
+        "category": practice.category,
+        "subcategory": practice.subcategory,
+        "voivodeship": practice.voivodeship,
+        "county": practice.county,
+        "unit_type": practice.unit_type,
+        "year": practice.date_added[:4] if practice.date_added else None,
+        "population": population_band(practice.population),
+        "date_added": practice.date_added,
+        "date_updated": practice.date_updated,
+    }
+    doc.update({name: value for name, value in facets.items() if value})
+    if practice.population is not None:
+        doc["population_count"] = practice.population
+    return doc

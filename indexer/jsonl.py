@@ -1,0 +1,108 @@
+"""Reader and writer for the canonical JSON Lines format, one practice per line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from indexer.errors import SourceError
+from indexer.records import FIELD_ORDER, LIST_FIELDS, OPTIONAL_TEXT_FIELDS, Practice
+
+REQUIRED_FIELDS = ("id", "title")
+DATE_FIELDS = ("date_added", "date_updated")
+
+
+def read_jsonl(path: Path | str) -> Iterator[Practice | SourceError]:
+    """Yield each line's practice, or a :class:`SourceError` naming file and line.
+
+    One bad line does not stop the others: the caller decides what to do.
+    """
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield practice_from_json(line, path, number)
+                except SourceError as error:
+                    yield error
+    except UnicodeDecodeError as exc:
+        yield SourceError(path, f"plik nie jest zapisany w UTF-8 (bajt {exc.start})")
+
+
+def practice_from_json(line: str, path: Path, number: int) -> Practice:
+    """Validate one JSON line against the canonical format and build the practice."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise SourceError(
+            path, f"niepoprawny JSON: {exc.msg} (kolumna {exc.colno})", line=number
+        ) from None
+    if not isinstance(data, dict):
+        raise SourceError(path, "oczekiwano obiektu JSON {…}", line=number)
+    return practice_from_dict(data, path, number)
+
+
+def practice_from_dict(data: dict[str, Any], path: Path | str, number: int | None) -> Practice:
+    """Check field names and types; error messages name the offending field."""
+
+    def fail(field: str, problem: str) -> SourceError:
+        return SourceError(path, problem, line=number, field=field)
+
+    unknown = sorted(set(data) - set(FIELD_ORDER))
+    if unknown:
+        raise fail(unknown[0], "nieznane pole (dodatkowe dane umieść w „extra”)")
+    for name in REQUIRED_FIELDS:
+        value = data.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise fail(name, "pole wymagane: niepusty tekst")
+
+    values: dict[str, Any] = {"id": data["id"].strip(), "title": data["title"].strip()}
+    for name in ("summary", "body"):
+        value = data.get(name)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise fail(name, "oczekiwano tekstu")
+        values[name] = value
+    for name in OPTIONAL_TEXT_FIELDS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise fail(name, "oczekiwano tekstu albo null")
+        values[name] = value if value else None
+    for name in DATE_FIELDS:
+        if values[name] is not None:
+            try:
+                values[name] = dt.date.fromisoformat(values[name]).isoformat()
+            except ValueError:
+                raise fail(name, f"oczekiwano daty RRRR-MM-DD, jest {values[name]!r}") from None
+    for name in LIST_FIELDS:
+        value = data.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(name, "oczekiwano listy tekstów")
+        values[name] = tuple(value)
+    population = data.get("population")
+    if population is not None and (
+        isinstance(population, bool) or not isinstance(population, int) or population < 0
+    ):
+        raise fail("population", "oczekiwano nieujemnej liczby całkowitej albo null")
+    values["population"] = population
+    extra = data.get("extra") or {}
+    if not isinstance(extra, dict):
+        raise fail("extra", "oczekiwano obiektu JSON {…}")
+    values["extra"] = extra
+    return Practice(**values)
+
+
+def write_jsonl(practices: Iterable[Practice], handle: IO[str]) -> int:
+    """Write practices in the canonical format; returns how many were written."""
+    count = 0
+    for practice in practices:
+        handle.write(practice.to_json())
+        handle.write("\n")
+        count += 1
+    return count

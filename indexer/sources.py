@@ -1,0 +1,78 @@
+"""Finding source files and reading them into practices, whatever their format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.bdp_page import parse_page
+from indexer.errors import SourceError
+from indexer.jsonl import read_jsonl
+from indexer.records import Practice
+
+PAGE_SUFFIX = ".txt"
+JSONL_SUFFIX = ".jsonl"
+SOURCE_SUFFIXES = (PAGE_SUFFIX, JSONL_SUFFIX)
+
+# The bundled collection; editable installs resolve it inside the checkout.
+DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "data" / "practices"
+
+
+@dataclass
+class SourceReport:
+    """Everything read from a set of sources: the good practices and every error."""
+
+    practices: list[Practice] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+    files: int = 0
+
+
+def find_source_files(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """Expand directories into their page (.txt) and JSON Lines (.jsonl) files, sorted."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES
+            )
+        else:
+            yield path
+
+
+def read_file(path: Path) -> Iterator[Practice | SourceError]:
+    """Read one source file, yielding practices and errors in file order."""
+    if not path.exists():
+        yield SourceError(path, "plik nie istnieje")
+    elif path.suffix == JSONL_SUFFIX:
+        yield from read_jsonl(path)
+    elif path.suffix == PAGE_SUFFIX:
+        try:
+            yield parse_page(path)
+        except SourceError as error:
+            yield error
+    else:
+        yield SourceError(path, "nieznany format: oczekiwano pliku .txt (strona BDP) lub .jsonl")
+
+
+def read_sources(paths: Iterable[Path | str]) -> SourceReport:
+    """Read every source; a duplicate id is an error on its second occurrence."""
+    report = SourceReport()
+    seen: dict[str, str] = {}
+    for path in find_source_files(paths):
+        report.files += 1
+        for item in read_file(path):
+            if isinstance(item, SourceError):
+                report.errors.append(item)
+            elif item.id in seen:
+                report.errors.append(
+                    SourceError(
+                        path,
+                        f"identyfikator {item.id!r} występuje już w {seen[item.id]}",
+                        field="id",
+                    )
+                )
+            else:
+                seen[item.id] = str(path)
+                report.practices.append(item)
+    return report

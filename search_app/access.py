@@ -1,0 +1,47 @@
+"""Per-request access to the index: one searcher per request, closed at teardown."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+from werkzeug.datastructures import MultiDict
+from whoosh.searching import Searcher
+
+from indexer.store import LiveIndex
+from search_app.search import SearchRequest, SearchResponse, clean_request, search
+
+# Parameters of /api/search and / that are not facet filters.
+QUERY_PARAMS = ("q", "page", "per_page", "sort")
+
+
+def get_searcher() -> Searcher:
+    """The request's searcher, opened on first use on the live index generation."""
+    if "searcher" not in g:
+        live: LiveIndex = current_app.extensions["bdp_index"]
+        g.searcher = live.searcher()
+    return g.searcher
+
+
+def close_searcher(_exc: BaseException | None = None) -> None:
+    searcher = g.pop("searcher", None)
+    if searcher is not None:
+        searcher.close()
+
+
+def find_record(practice_id: str) -> dict | None:
+    """The canonical record of one practice, or None for an unknown id."""
+    fields = get_searcher().document(id=practice_id)
+    return fields["record"] if fields else None
+
+
+def run_search(args: MultiDict) -> tuple[SearchRequest, SearchResponse]:
+    """Run a search from request arguments: one path for the API and the page."""
+    request, messages = clean_request(
+        args.get("q", ""),
+        page=args.get("page", 1),
+        per_page=args.get("per_page", 10),
+        sort=args.get("sort") or "relevance",
+        filters={name: args.getlist(name) for name in args if name not in QUERY_PARAMS},
+    )
+    response = search(get_searcher(), request)
+    response.messages[:0] = messages
+    return request, response

@@ -1,0 +1,310 @@
+"""The one search function behind the CLI, the JSON API and the HTML page.
+
+It knows nothing of HTTP: a :class:`SearchRequest` goes in, a
+:class:`SearchResponse` (plain data, ready for JSON) comes out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from markupsafe import escape
+from whoosh import highlight
+from whoosh.qparser import MultifieldParser, OrGroup, plugins
+from whoosh.query import And, Every, NullQuery, Or, Query, Term
+from whoosh.searching import Searcher
+
+from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, facet_label
+
+SORTS = {
+    "relevance": "trafność",
+    "newest": "najnowsze",
+    "oldest": "najstarsze",
+    "population": "liczba mieszkańców",
+}
+DEFAULT_PER_PAGE = 10
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_QUERY_LENGTH = 500
+SNIPPET_CHARS = 240
+
+# Documents matching more of the query's words score higher, but none is required.
+OR_GROUP = OrGroup.factory(0.9)
+
+# Syntax a plain-terms parser drops, for queries the full parser can't handle.
+SYNTAX_PLUGINS = (
+    plugins.WildcardPlugin,
+    plugins.PhrasePlugin,
+    plugins.RangePlugin,
+    plugins.GroupPlugin,
+    plugins.OperatorsPlugin,
+    plugins.BoostPlugin,
+    plugins.FieldsPlugin,
+    plugins.EveryPlugin,
+    plugins.SingleQuotePlugin,
+)
+
+RESULT_FIELDS = (
+    "category",
+    "subcategory",
+    "town",
+    "county",
+    "voivodeship",
+    "unit_type",
+    "date_added",
+    "date_updated",
+)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a user asked for; values are already validated and clamped."""
+
+    q: str = ""
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    sort: str = "relevance"
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResponse:
+    """The result page, shaped exactly as ``GET /api/search`` returns it."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    results: list[dict[str, Any]]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def clean_request(
+    q: str | None = "",
+    page: Any = 1,
+    per_page: Any = DEFAULT_PER_PAGE,
+    sort: str | None = "relevance",
+    filters: Mapping[str, Iterable[str]] | None = None,
+) -> tuple[SearchRequest, list[str]]:
+    """Turn raw user input into a valid request, with Polish notes on what was changed."""
+    messages: list[str] = []
+    q = (q or "").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        q = q[:MAX_QUERY_LENGTH]
+        messages.append(f"Zapytanie skrócono do {MAX_QUERY_LENGTH} znaków.")
+    page_number = _bounded_int(page, 1, 1, MAX_PAGE)
+    size = _bounded_int(per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    if sort not in SORTS:
+        if sort:
+            messages.append(f"Nieznany porządek „{sort}” — sortuję według trafności.")
+        sort = "relevance"
+    chosen: dict[str, tuple[str, ...]] = {}
+    for name, values in (filters or {}).items():
+        if name not in FACETS:
+            messages.append(f"Nieznany filtr „{name}” został pominięty.")
+            continue
+        kept = tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+        if kept:
+            chosen[name] = kept
+    request = SearchRequest(q=q, page=page_number, per_page=size, sort=sort, filters=chosen)
+    return request, messages
+
+
+def _bounded_int(value: Any, default: int, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return min(max(number, low), high)
+
+
+def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
+    """Run a search: ranked page of results, disjunctive facet counts, snippets."""
+    messages: list[str] = []
+    query = parse_query(searcher, request.q, messages) if request.q else Every()
+    filters = {name: values for name, values in request.filters.items() if values}
+    combined_filter = filter_query(filters)
+
+    sortedby, reverse = _sort_spec(request)
+    offset = (request.page - 1) * request.per_page
+    results = searcher.search(
+        query,
+        filter=combined_filter,
+        limit=offset + request.per_page,
+        sortedby=sortedby,
+        reverse=reverse,
+        terms=True,
+    )
+    total = len(results)
+    hits = [_result(hit) for hit in results[offset : offset + request.per_page]]
+    if request.q and total == 0 and not messages:
+        messages.append("Brak wyników. Spróbuj innych słów albo usuń część filtrów.")
+    return SearchResponse(
+        query=request.q,
+        total=total,
+        page=request.page,
+        per_page=request.per_page,
+        sort=request.sort,
+        results=hits,
+        facets=facet_counts(searcher, query, filters),
+        messages=messages,
+    )
+
+
+def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
+    """Parse with Whoosh syntax (phrases, AND/OR/NOT, wildcards); plain words if that fails."""
+    parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
+    try:
+        query = parser.parse(text)
+    except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
+        query = None
+    if query is None or _has_syntax_error(query):
+        messages.append("Nie rozpoznano składni zapytania — szukam podanych słów.")
+        query = plain_query(searcher, text)
+    if query is NullQuery:
+        messages.append("Zapytanie zawiera wyłącznie słowa pomijane przy wyszukiwaniu.")
+    return query
+
+
+def plain_query(searcher: Searcher, text: str) -> Query:
+    """Every word of ``text`` as an optional term, with all query syntax ignored."""
+    parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
+    for plugin in SYNTAX_PLUGINS:
+        parser.remove_plugin_class(plugin)
+    return parser.parse(text)
+
+
+def _has_syntax_error(query: Query) -> bool:
+    return any(type(q).__name__ == "ErrorQuery" for q in query.leaves()) or (
+        type(query).__name__ == "ErrorQuery"
+    )
+
+
+def filter_query(filters: Mapping[str, tuple[str, ...]]) -> Query | None:
+    """Values within one facet combine with OR, different facets with AND."""
+    groups = [Or([Term(name, value) for value in values]) for name, values in filters.items()]
+    if not groups:
+        return None
+    return And(groups) if len(groups) > 1 else groups[0]
+
+
+def facet_counts(
+    searcher: Searcher, query: Query, filters: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[FacetValue]]:
+    """Count every facet's values disjunctively.
+
+    A facet's counts ignore that facet's own selection (so its other values
+    stay visible and choosable) but respect every other facet's.
+    """
+    matched_all = _doc_set(searcher, query, filter_query(filters))
+    facets: dict[str, list[FacetValue]] = {}
+    for name in FACETS:
+        if name in filters:
+            others = {k: v for k, v in filters.items() if k != name}
+            docs = _doc_set(searcher, query, filter_query(others))
+        else:
+            docs = matched_all
+        facets[name] = _facet_values(searcher, name, docs, filters.get(name, ()))
+    return facets
+
+
+def _doc_set(searcher: Searcher, query: Query, flt: Query | None) -> list[int]:
+    results = searcher.search(query, filter=flt, limit=None, scored=False, sortedby=None)
+    return list(results.docs())
+
+
+def _facet_values(
+    searcher: Searcher, name: str, docs: list[int], selected: tuple[str, ...]
+) -> list[FacetValue]:
+    column = searcher.reader().column_reader(name)
+    counts = Counter(column[docnum] for docnum in docs)
+    counts.pop("", None)
+    for value in selected:
+        counts.setdefault(value, 0)
+    values = [
+        FacetValue(value, facet_label(name, value), count, value in selected)
+        for value, count in counts.items()
+    ]
+    if name == "population":
+        order = {band[0]: i for i, band in enumerate(POPULATION_BANDS)}
+        values.sort(key=lambda v: order.get(v.value, len(order)))
+    elif name == "year":
+        values.sort(key=lambda v: v.value, reverse=True)
+    else:
+        values.sort(key=lambda v: (-v.count, v.value))
+    return values
+
+
+def _sort_spec(request: SearchRequest) -> tuple[str | None, bool]:
+    sort = request.sort
+    if sort == "relevance" and not request.q:
+        sort = "newest"  # nothing to rank by: newest first
+    return {
+        "relevance": (None, False),
+        "newest": ("date_added", True),
+        "oldest": ("date_added", False),
+        "population": ("population_count", True),
+    }[sort]
+
+
+_FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
+SNIPPETS = highlight.Highlighter(
+    fragmenter=highlight.SentenceFragmenter(maxchars=SNIPPET_CHARS),
+    formatter=_FORMATTER,
+)
+WHOLE_TEXT = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=_FORMATTER)
+
+
+def _result(hit) -> dict[str, Any]:
+    record = hit["record"]
+    return {
+        "id": record["id"],
+        "title": record["title"],
+        "title_html": _marked(WHOLE_TEXT, hit, "title", record["title"])
+        or str(escape(record["title"])),
+        "snippet": _snippet(hit, record),
+        # Sorted (not ranked) results carry the sort key where the score would be.
+        "score": round(hit.score, 4) if isinstance(hit.score, float) else None,
+        **{name: record.get(name) for name in RESULT_FIELDS},
+    }
+
+
+def _snippet(hit, record: Mapping[str, Any]) -> str:
+    """HTML-escaped passage with the matched words in <mark>, from the summary or body."""
+    for name in ("summary", "body"):
+        marked = _marked(SNIPPETS, hit, name, record.get(name) or "")
+        if marked:
+            return marked
+    lead = " ".join((record.get("summary") or record.get("body") or "").split())
+    if len(lead) > SNIPPET_CHARS:
+        lead = lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return str(escape(lead))
+
+
+def _marked(highlighter: highlight.Highlighter, hit, name: str, text: str) -> str:
+    """The text with matched words marked, or "" if none of them occurs in it."""
+    if not text or not hit.matched_terms():
+        return ""
+    marked = highlighter.highlight_hit(hit, name, text=text, top=2)
+    return marked if "<mark" in marked else ""
