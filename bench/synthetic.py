@@ -207,9 +207,7 @@ def generate_practices(count: int, seed: int = 0) -> Iterator[Practice]:
             category=category,
             subcategory=subcategory,
             summary=paragraph(rng.randint(3, 7), topic),
-            body="\n\n".join(
-                paragraph(rng.randint(2, 6), topic) for _ in range(rng.randint(2, 6))
-            ),
+            body="\n\n".join(paragraph(rng.randint(2, 6), topic) for _ in range(rng.randint(2, 6))),
             unit_type=unit_type,
             town=town,
             county=county,

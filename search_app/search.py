@@ -18,6 +18,7 @@ from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, facet_label
+from search_app.columns import facet_column
 
 SORTS = {
     "relevance": "trafność",
@@ -144,20 +145,25 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     messages: list[str] = []
     query = parse_query(searcher, request.q, messages) if request.q else Every()
     filters = {name: values for name, values in request.filters.items() if values}
-    combined_filter = filter_query(filters)
+    # The query is evaluated unscored once; filters and facets reuse its documents.
+    matched = matching_docs(searcher, query)
+    allowed = _restrict(searcher, matched, filter_query(filters))
 
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
-    results = searcher.search(
-        query,
-        filter=combined_filter,
-        limit=offset + request.per_page,
-        sortedby=sortedby,
-        reverse=reverse,
-        terms=True,
-    )
-    total = len(results)
-    hits = [_result(hit) for hit in results[offset : offset + request.per_page]]
+    page = []
+    if allowed:  # Whoosh reads an empty filter set as "no filter"
+        results = searcher.search(
+            query,
+            filter=allowed if filters else None,
+            limit=offset + request.per_page,
+            sortedby=sortedby,
+            reverse=reverse,
+            terms=True,
+        )
+        page = results[offset : offset + request.per_page]
+    total = len(allowed)
+    hits = [_result(hit) for hit in page]
     if request.q and total == 0 and not messages:
         messages.append("Brak wyników. Spróbuj innych słów albo usuń część filtrów.")
     return SearchResponse(
@@ -167,7 +173,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         per_page=request.per_page,
         sort=request.sort,
         results=hits,
-        facets=facet_counts(searcher, query, filters),
+        facets=facet_counts(searcher, query, filters, matched),
         messages=messages,
     )
 
@@ -213,35 +219,47 @@ def filter_query(filters: Mapping[str, tuple[str, ...]]) -> Query | None:
 
 
 def facet_counts(
-    searcher: Searcher, query: Query, filters: Mapping[str, tuple[str, ...]]
+    searcher: Searcher,
+    query: Query,
+    filters: Mapping[str, tuple[str, ...]],
+    matched: set[int] | None = None,
 ) -> dict[str, list[FacetValue]]:
     """Count every facet's values disjunctively.
 
     A facet's counts ignore that facet's own selection (so its other values
-    stay visible and choosable) but respect every other facet's.
+    stay visible and choosable) but respect every other facet's. ``matched``
+    (the query's documents, unfiltered) saves evaluating the query again.
     """
-    matched_all = _doc_set(searcher, query, filter_query(filters))
+    if matched is None:
+        matched = matching_docs(searcher, query)
+    matched_all = _restrict(searcher, matched, filter_query(filters))
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
         if name in filters:
             others = {k: v for k, v in filters.items() if k != name}
-            docs = _doc_set(searcher, query, filter_query(others))
+            docs = _restrict(searcher, matched, filter_query(others))
         else:
             docs = matched_all
         facets[name] = _facet_values(searcher, name, docs, filters.get(name, ()))
     return facets
 
 
-def _doc_set(searcher: Searcher, query: Query, flt: Query | None) -> list[int]:
-    results = searcher.search(query, filter=flt, limit=None, scored=False, sortedby=None)
-    return list(results.docs())
+def matching_docs(searcher: Searcher, query: Query) -> set[int]:
+    """The numbers of every document matching ``query``, unscored."""
+    return set(searcher.docs_for_query(query))
+
+
+def _restrict(searcher: Searcher, docs: set[int], flt: Query | None) -> set[int]:
+    if flt is None:
+        return docs
+    return docs.intersection(searcher.docs_for_query(flt))
 
 
 def _facet_values(
-    searcher: Searcher, name: str, docs: list[int], selected: tuple[str, ...]
+    searcher: Searcher, name: str, docs: set[int], selected: tuple[str, ...]
 ) -> list[FacetValue]:
-    column = searcher.reader().column_reader(name)
-    counts = Counter(column[docnum] for docnum in docs)
+    column = facet_column(searcher.reader(), name)
+    counts = Counter(map(column.__getitem__, docs))
     counts.pop("", None)
     for value in selected:
         counts.setdefault(value, 0)

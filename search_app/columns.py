@@ -1,0 +1,57 @@
+"""Facet columns as plain Python lists, cached per index segment.
+
+Counting facet values through Whoosh's column readers costs a method call
+and a decode per matched document. A segment never changes once written
+(deletions only hide documents, which then never match), so its column can
+be read once per process and reused by every later searcher, keyed by the
+segment's unique id. A rebuild or an incremental update brings new
+segments, hence new keys: stale values cannot be served, and the oldest
+entries are dropped once more than :data:`MAX_COLUMNS` columns are held.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from whoosh.reading import IndexReader
+
+MAX_COLUMNS = 256
+
+_cache: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def facet_column(reader: IndexReader, name: str) -> list[str]:
+    """Every document's value of the sortable field ``name``, indexed by document number."""
+    leaves = reader.leaf_readers()
+    if len(leaves) == 1:
+        return _segment_column(leaves[0][0], name)
+    values: list[str] = []
+    for leaf, _offset in leaves:  # offsets are the cumulative document counts
+        values.extend(_segment_column(leaf, name))
+    return values
+
+
+def _segment_column(leaf: IndexReader, name: str) -> list[str]:
+    segment = leaf.segment()
+    if segment is None:  # not an on-disk segment: nothing stable to key a cache on
+        return list(leaf.column_reader(name))
+    key = (segment.segment_id(), name)
+    with _lock:
+        values = _cache.get(key)
+        if values is not None:
+            _cache.move_to_end(key)
+            return values
+    values = list(leaf.column_reader(name))
+    with _lock:
+        _cache[key] = values
+        while len(_cache) > MAX_COLUMNS:
+            _cache.popitem(last=False)
+    return values
+
+
+def clear() -> None:
+    """Forget every cached column (for tests and benchmarks)."""
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,75 @@
+"""Facet counts from cached per-segment columns stay right across rebuilds and updates."""
+
+from __future__ import annotations
+
+from indexer.build import build_index
+from indexer.documents import practice_to_document
+from indexer.records import Practice
+from indexer.store import LiveIndex, open_index
+from search_app import columns
+from search_app.search import clean_request, search
+
+
+def practice(number: int, voivodeship: str) -> Practice:
+    return Practice(
+        id=f"p{number}",
+        title=f"Praktyka {number}: pomoc rodzinom",
+        category="Usługi społeczne",
+        voivodeship=voivodeship,
+        date_added="2010-01-01",
+    )
+
+
+def voivodeship_counts(live: LiveIndex, q: str = "", **filters) -> dict[str, int]:
+    request, _ = clean_request(q, filters=filters)
+    with live.searcher() as searcher:
+        response = search(searcher, request)
+    return {v.value: v.count for v in response.facets["voivodeship"]}
+
+
+def test_counts_follow_a_rebuild_with_the_same_live_index(tmp_path):
+    live = LiveIndex(tmp_path)
+    build_index([practice(1, "śląskie"), practice(2, "śląskie")], tmp_path)
+    assert voivodeship_counts(live) == {"śląskie": 2}
+    build_index([practice(1, "opolskie"), practice(3, "lubuskie")], tmp_path)
+    assert voivodeship_counts(live) == {"opolskie": 1, "lubuskie": 1}
+
+
+def test_counts_include_a_segment_added_incrementally(tmp_path):
+    build_index([practice(1, "śląskie")], tmp_path)
+    live = LiveIndex(tmp_path)
+    assert voivodeship_counts(live, "pomoc") == {"śląskie": 1}
+    ix = open_index(tmp_path)
+    with ix.writer() as writer:
+        writer.add_document(**practice_to_document(practice(2, "łódzkie")))
+    ix.close()
+    assert voivodeship_counts(live, "pomoc") == {"śląskie": 1, "łódzkie": 1}
+
+
+def test_counts_after_a_deletion_leave_out_the_deleted_practice(tmp_path):
+    build_index([practice(1, "śląskie"), practice(2, "łódzkie")], tmp_path)
+    live = LiveIndex(tmp_path)
+    assert voivodeship_counts(live) == {"śląskie": 1, "łódzkie": 1}
+    ix = open_index(tmp_path)
+    with ix.writer() as writer:
+        writer.delete_by_term("id", "p2")
+    ix.close()
+    assert voivodeship_counts(live) == {"śląskie": 1}
+
+
+def test_the_cache_stays_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(columns, "MAX_COLUMNS", 3)
+    columns.clear()
+    for round_ in range(3):
+        build_index([practice(round_, "śląskie")], tmp_path)
+        voivodeship_counts(LiveIndex(tmp_path))
+    assert len(columns._cache) <= 3
+
+
+def test_a_filter_that_matches_nothing_gives_no_results(small_index):
+    live = LiveIndex(small_index)
+    request, _ = clean_request("rodzin", filters={"voivodeship": ["nieistniejące"]})
+    with live.searcher() as searcher:
+        response = search(searcher, request)
+    assert response.total == 0
+    assert response.results == []
