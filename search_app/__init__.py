@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from indexer.store import LiveIndex
+
+if TYPE_CHECKING:  # Flask is imported when an app is built, not by ``bdp search``
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides the defaults (``INDEX_DIR`` above all)."""
+    from flask import Flask
+
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("BDP_INDEX_DIR", "index"),
