@@ -40,7 +40,7 @@ def build_plain(data: str, index_dir: str) -> dict[str, Any]:
     practices = load_practices(data)
     fields = {
         name: TEXT(analyzer=StandardAnalyzer(), field_boost=field.format.field_boost)
-        if name in TEXT_FIELDS
+        if isinstance(field, TEXT)
         else field
         for name, field in build_schema().items()
     }

@@ -42,8 +42,10 @@ def build_index(
     try:
         if procs > 1:
             warm_analyzers(ix.schema)
+        # Separate segment files, not one compound file: this Whoosh copies a
+        # compound file's term dictionary into memory on every reader opened.
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        with ix.writer(**options) as writer:
+        with ix.writer(compound=False, **options) as writer:
             for practice in practices:
                 writer.add_document(**practice_to_document(practice))
                 count += 1

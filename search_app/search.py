@@ -159,7 +159,6 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
             limit=offset + request.per_page,
             sortedby=sortedby,
             reverse=reverse,
-            terms=True,
         )
         page = results[offset : offset + request.per_page]
     total = len(allowed)
@@ -325,7 +324,9 @@ def _snippet(hit, record: Mapping[str, Any]) -> str:
 
 def _marked(highlighter: highlight.Highlighter, hit, name: str, text: str) -> str:
     """The text with matched words marked, or "" if none of them occurs in it."""
-    if not text or not hit.matched_terms():
+    # Without terms=True (which records terms for every match, not just this
+    # page's), Whoosh marks the query's terms found in the re-analysed text.
+    if not text:
         return ""
     marked = highlighter.highlight_hit(hit, name, text=text, top=2)
     return marked if "<mark" in marked else ""
