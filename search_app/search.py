@@ -6,6 +6,7 @@ It knows nothing of HTTP: a :class:`SearchRequest` goes in, a
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -18,6 +19,7 @@ from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, facet_label
+from search_app.query_limits import bound_query
 
 SORTS = {
     "relevance": "trafność",
@@ -29,6 +31,10 @@ DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_LENGTH = 500
+MAX_FILTER_VALUES = 20
+# C0/C1 control characters (but not tab or newline) and the replacement character that
+# Werkzeug puts where a URL held invalid UTF-8.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 SNIPPET_CHARS = 240
 
 # Documents matching more of the query's words score higher, but none is required.
@@ -109,34 +115,60 @@ def clean_request(
 ) -> tuple[SearchRequest, list[str]]:
     """Turn raw user input into a valid request, with Polish notes on what was changed."""
     messages: list[str] = []
-    q = (q or "").strip()
+    q, removed = CONTROL_CHARS.subn(" ", q or "")
+    q = q.strip()
+    if removed:
+        messages.append("Pominięto w zapytaniu znaki sterujące lub nieprawidłowo zakodowane.")
     if len(q) > MAX_QUERY_LENGTH:
         q = q[:MAX_QUERY_LENGTH]
         messages.append(f"Zapytanie skrócono do {MAX_QUERY_LENGTH} znaków.")
-    page_number = _bounded_int(page, 1, 1, MAX_PAGE)
-    size = _bounded_int(per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    page_number = _bounded_int(page, 1, 1, MAX_PAGE, "Numer strony", messages)
+    size = _bounded_int(
+        per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "Liczba wyników na stronie", messages
+    )
     if sort not in SORTS:
         if sort:
-            messages.append(f"Nieznany porządek „{sort}” — sortuję według trafności.")
+            messages.append(f"Nieznany porządek „{_shown(sort)}” — sortuję według trafności.")
         sort = "relevance"
     chosen: dict[str, tuple[str, ...]] = {}
+    unknown = [name for name in (filters or {}) if name not in FACETS]
+    if unknown:
+        names = ", ".join(f"„{_shown(name)}”" for name in unknown[:5])
+        messages.append(f"Pominięto nieznane filtry: {names}{' …' if len(unknown) > 5 else ''}.")
     for name, values in (filters or {}).items():
         if name not in FACETS:
-            messages.append(f"Nieznany filtr „{name}” został pominięty.")
             continue
         kept = tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+        if len(kept) > MAX_FILTER_VALUES:
+            kept = kept[:MAX_FILTER_VALUES]
+            messages.append(
+                f"Filtr „{FACETS[name]}” może mieć najwyżej {MAX_FILTER_VALUES} wartości."
+            )
         if kept:
             chosen[name] = kept
     request = SearchRequest(q=q, page=page_number, per_page=size, sort=sort, filters=chosen)
     return request, messages
 
 
-def _bounded_int(value: Any, default: int, low: int, high: int) -> int:
+def _bounded_int(
+    value: Any, default: int, low: int, high: int, label: str, messages: list[str]
+) -> int:
+    """``value`` as an int within [low, high]; a note in ``messages`` when it had to change."""
     try:
         number = int(value)
     except (TypeError, ValueError):
+        messages.append(f"{label} „{_shown(value)}” nie jest liczbą — przyjęto {default}.")
         return default
-    return min(max(number, low), high)
+    bounded = min(max(number, low), high)
+    if bounded != number:
+        messages.append(f"{label} musi być w zakresie {low}–{high} — przyjęto {bounded}.")
+    return bounded
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """User input echoed in a message, shortened so a huge value does not flood the page."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
@@ -184,7 +216,7 @@ def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
         query = plain_query(searcher, text)
     if query is NullQuery:
         messages.append("Zapytanie zawiera wyłącznie słowa pomijane przy wyszukiwaniu.")
-    return query
+    return bound_query(query, searcher.reader(), messages)
 
 
 def plain_query(searcher: Searcher, text: str) -> Query:
