@@ -18,6 +18,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("BDP_INDEX_DIR", "index"),
         JSON_SORT_KEYS=False,
+        # Never the interactive debugger, whatever FLASK_DEBUG says; tests may override.
+        DEBUG=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,
     )
     if config:
         app.config.from_mapping(config)
@@ -25,9 +28,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
 
-    from search_app import api, errors, views
+    from search_app import api, errors, security, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     errors.register(app)
+    security.register(app)
     return app
