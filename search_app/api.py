@@ -1,4 +1,4 @@
-"""The JSON API: /api/search, /api/practices/<id>, /healthz."""
+"""The JSON API: /api/search, /api/practices/<id>, /api/openapi.json, /healthz."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from indexer.store import IndexMissingError, current_generation
 from search_app.access import close_searcher, find_record, get_searcher, run_search
+from search_app.openapi import openapi_spec
 
 bp = Blueprint("api", __name__)
 bp.teardown_app_request(close_searcher)
@@ -25,6 +26,12 @@ def api_practice(practice_id: str):
     if record is None:
         abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
     return jsonify(record)
+
+
+@bp.get("/api/openapi.json")
+def api_openapi():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_spec())
 
 
 @bp.get("/healthz")
