@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from indexer.encoding import read_source_text
 from indexer.errors import SourceError
 from indexer.records import FIELD_ORDER, LIST_FIELDS, OPTIONAL_TEXT_FIELDS, Practice
 
@@ -22,16 +23,17 @@ def read_jsonl(path: Path | str) -> Iterator[Practice | SourceError]:
     """
     path = Path(path)
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield practice_from_json(line, path, number)
-                except SourceError as error:
-                    yield error
-    except UnicodeDecodeError as exc:
-        yield SourceError(path, f"plik nie jest zapisany w UTF-8 (bajt {exc.start})")
+        text = read_source_text(path)
+    except SourceError as error:
+        yield error
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield practice_from_json(line, path, number)
+        except SourceError as error:
+            yield error
 
 
 def practice_from_json(line: str, path: Path, number: int) -> Practice:
