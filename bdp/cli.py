@@ -71,7 +71,13 @@ def index_build(settings: Settings, sources: tuple[Path, ...]) -> None:
     with click.progressbar(
         length=len(report.practices), label="Indeksowanie", file=sys.stderr
     ) as bar:
-        count = build_index(report.practices, settings.index_dir, lambda _p: bar.update(1))
+        try:
+            count = build_index(report.practices, settings.index_dir, lambda _p: bar.update(1))
+        except OSError as exc:
+            raise click.ClickException(
+                f"Zapis indeksu nie powiódł się ({exc.strerror or exc}); "
+                "działający indeks pozostaje bez zmian."
+            ) from exc
     click.echo(
         f"Zaindeksowano praktyk: {count} (plików źródłowych: {report.files}) "
         f"w {settings.index_dir}."

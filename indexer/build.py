@@ -8,7 +8,9 @@ from pathlib import Path
 from indexer.documents import practice_to_document
 from indexer.records import Practice
 from indexer.store import (
+    close_files_under,
     create_generation,
+    current_generation,
     discard_generation,
     publish_generation,
     remove_old_generations,
@@ -37,8 +39,14 @@ def build_index(
         ix.close()
     except BaseException:
         ix.close()
+        close_files_under(Path(index_dir) / name)
         discard_generation(index_dir, name)
         raise
-    publish_generation(index_dir, name)
+    try:
+        publish_generation(index_dir, name)
+    except BaseException:
+        if current_generation(index_dir) != name:  # the switch never happened
+            discard_generation(index_dir, name)
+        raise
     remove_old_generations(index_dir)
     return count

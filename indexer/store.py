@@ -8,7 +8,11 @@ build writes a new generation beside the live one and then replaces
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import io
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -23,6 +27,7 @@ from analyzers import polish_analyzer
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
+GENERATION_NAME = re.compile(rf"{GENERATION_PREFIX}[0-9A-Za-z-]+")
 
 # Field boosts: a word in the title says more than one in the metric card.
 TITLE_BOOST = 4.0
@@ -112,9 +117,10 @@ def facet_label(facet: str, value: str) -> str:
 def current_generation(index_dir: Path | str) -> str | None:
     """The name of the live generation, or None if nothing was ever published."""
     try:
-        name = (Path(index_dir) / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        raw = (Path(index_dir) / CURRENT_FILE).read_bytes()
     except FileNotFoundError:
         return None
+    name = raw.decode("utf-8", errors="replace").strip()
     return name or None
 
 
@@ -124,11 +130,31 @@ def open_index(index_dir: Path | str) -> Index:
     name = current_generation(index_dir)
     if name is None:
         raise IndexMissingError(index_dir)
+    if not GENERATION_NAME.fullmatch(name):
+        raise IndexMissingError(index_dir, f"plik {CURRENT_FILE} jest uszkodzony: {name[:40]!r}")
     path = index_dir / name
     try:
-        return whoosh_index.open_dir(str(path))
-    except (whoosh_index.EmptyIndexError, OSError) as exc:
+        ix = whoosh_index.open_dir(str(path))
+        ix.reader().close()  # opens every segment file: damage shows here, not mid-request
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged file raises, the fix is a rebuild
+        close_files_under(path)
         raise IndexMissingError(index_dir, f"generacja {name} jest uszkodzona: {exc}") from exc
+    return ix
+
+
+def close_files_under(directory: Path | str) -> None:
+    """Close the files Whoosh left open under ``directory`` when it failed.
+
+    On a damaged index or a full disk Whoosh raises without closing what it
+    opened; closing those files now frees the descriptors (and the space of a
+    discarded generation) instead of leaving them to some later garbage collection.
+    """
+    prefix = os.path.join(str(directory), "")
+    for obj in gc.get_objects():
+        if isinstance(obj, io.IOBase) and not obj.closed:
+            if str(getattr(obj, "name", "")).startswith(prefix):
+                with contextlib.suppress(OSError, ValueError):
+                    obj.close()
 
 
 def create_generation(index_dir: Path | str) -> tuple[str, Index]:
@@ -139,18 +165,26 @@ def create_generation(index_dir: Path | str) -> tuple[str, Index]:
     name = f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
     path = index_dir / name
     path.mkdir()
-    return name, whoosh_index.create_in(str(path), build_schema())
+    try:
+        return name, whoosh_index.create_in(str(path), build_schema())
+    except BaseException:  # e.g. a full disk: leave nothing half-made behind
+        close_files_under(path)
+        shutil.rmtree(path, ignore_errors=True)
+        raise
 
 
 def publish_generation(index_dir: Path | str, name: str) -> None:
     """Make ``name`` the live generation with one atomic rename of ``CURRENT``."""
     index_dir = Path(index_dir)
     tmp = index_dir / f"{CURRENT_FILE}.{uuid.uuid4().hex[:8]}.tmp"
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, index_dir / CURRENT_FILE)
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, index_dir / CURRENT_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)  # only left if the switch failed (e.g. disk full)
     _fsync_dir(index_dir)
 
 
