@@ -70,12 +70,17 @@ class SearchRequest:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+# Child facet -> parent facet: each child value carries the parent value it belongs to.
+FACET_PARENTS = {"subcategory": "category", "county": "voivodeship"}
+
+
 @dataclass
 class FacetValue:
     value: str
     label: str
     count: int
     selected: bool
+    parent: str | None = None
 
 
 @dataclass
@@ -242,8 +247,9 @@ def _facet_values(
     counts.pop("", None)
     for value in selected:
         counts.setdefault(value, 0)
+    parents = _parent_values(searcher, name, docs)
     values = [
-        FacetValue(value, facet_label(name, value), count, value in selected)
+        FacetValue(value, facet_label(name, value), count, value in selected, parents.get(value))
         for value, count in counts.items()
     ]
     if name == "population":
@@ -254,6 +260,21 @@ def _facet_values(
     else:
         values.sort(key=lambda v: (-v.count, v.value))
     return values
+
+
+def _parent_values(searcher: Searcher, name: str, docs: list[int]) -> dict[str, str]:
+    """For a child facet (subcategory, county): each value's parent (category, voivodeship)."""
+    if name not in FACET_PARENTS:
+        return {}
+    reader = searcher.reader()
+    children = reader.column_reader(name)
+    parents = reader.column_reader(FACET_PARENTS[name])
+    pairs = Counter((children[docnum], parents[docnum]) for docnum in docs)
+    found: dict[str, str] = {}
+    for (child, parent), _count in pairs.most_common():
+        if child and parent:
+            found.setdefault(child, parent)
+    return found
 
 
 def _sort_spec(request: SearchRequest) -> tuple[str | None, bool]:

@@ -1,0 +1,91 @@
+"""Search-as-you-type: practice titles and words that complete what the user is typing.
+
+Matching is by word prefix on the surface words of titles and summaries (not on the
+stemmed index terms, which are not words people recognise), ignoring case and Polish
+diacritics, so "zastep" suggests "zastępczych".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh.searching import Searcher
+from whoosh.support.charset import accent_map
+
+from analyzers.polish import load_stopwords
+
+MIN_PREFIX = 2
+TITLE_LIMIT = 5
+TERM_LIMIT = 6
+WORD = re.compile(r"\w+(?:-\w+)*")
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics: "Łódź" -> "lodz"."""
+    return text.lower().translate(accent_map)
+
+
+@dataclass
+class Vocabulary:
+    """What suggestions are drawn from; built once per index generation."""
+
+    titles: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    words: Counter[str] = field(default_factory=Counter)
+    folded: dict[str, str] = field(default_factory=dict)
+
+
+def build_vocabulary(searcher: Searcher) -> Vocabulary:
+    """Titles and their folded words; every non-stopword of titles and summaries, counted."""
+    stopwords = load_stopwords()
+    vocabulary = Vocabulary()
+    for stored in searcher.all_stored_fields():
+        record = stored["record"]
+        title = record["title"]
+        vocabulary.titles.append(
+            (record["id"], title, tuple(fold(w) for w in WORD.findall(title)))
+        )
+        for word in WORD.findall(f"{title} {record.get('summary') or ''}"):
+            lower = word.lower()
+            if len(lower) > MIN_PREFIX and not lower.isdigit() and lower not in stopwords:
+                vocabulary.words[lower] += 1
+    vocabulary.titles.sort(key=lambda t: t[1])
+    vocabulary.folded = {word: fold(word) for word in vocabulary.words}
+    return vocabulary
+
+
+def suggest(vocabulary: Vocabulary, text: str) -> dict[str, Any]:
+    """Titles containing every typed word as a word prefix, and completions of the last word."""
+    typed = [fold(w) for w in WORD.findall(text)]
+    if not typed or len(typed[-1]) < MIN_PREFIX:
+        return {"query": text, "titles": [], "terms": []}
+    return {
+        "query": text,
+        "titles": _titles(vocabulary, typed),
+        "terms": _terms(vocabulary, text, typed[-1]),
+    }
+
+
+def _titles(vocabulary: Vocabulary, typed: list[str]) -> list[dict[str, str]]:
+    found = []
+    for practice_id, title, words in vocabulary.titles:
+        if all(any(w.startswith(prefix) for w in words) for prefix in typed):
+            found.append({"id": practice_id, "title": title})
+            if len(found) == TITLE_LIMIT:
+                break
+    return found
+
+
+def _terms(vocabulary: Vocabulary, text: str, prefix: str) -> list[dict[str, str]]:
+    """The most frequent words starting with the last typed word, as whole queries."""
+    stripped = text.strip()
+    head = stripped[: stripped.rfind(" ") + 1]
+    matches = [
+        (count, word)
+        for word, count in vocabulary.words.items()
+        if vocabulary.folded[word].startswith(prefix) and vocabulary.folded[word] != prefix
+    ]
+    matches.sort(key=lambda m: (-m[0], m[1]))
+    return [{"term": word, "query": head + word} for _count, word in matches[:TERM_LIMIT]]
