@@ -161,7 +161,9 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         reverse=reverse,
         terms=True,
     )
-    total = len(results)
+    # Not len(results): with terms=True and a filter, whoosh3 3.54 counts the unfiltered
+    # matches (WrappingCollector does not pass computes_count() on), so count them apart.
+    total = len(_doc_set(searcher, query, combined_filter)) if combined_filter else len(results)
     hits = [_result(hit) for hit in results[offset : offset + request.per_page]]
     if request.q and total == 0 and not messages:
         messages.append("Brak wyników. Spróbuj innych słów albo usuń część filtrów.")

@@ -119,3 +119,10 @@ def test_bad_parameters_are_clamped_with_messages(searcher):
     assert response.sort == "relevance"
     assert any("losowo" in m for m in response.messages)
     assert any("kolor" in m for m in response.messages)
+
+
+def test_total_counts_only_filtered_matches_of_a_query(searcher):
+    response = run(searcher, "pomocy", filters={"voivodeship": ["śląskie"]})
+    unfiltered = run(searcher, "pomocy")
+    assert response.total == len(response.results) < unfiltered.total
+    assert {hit["voivodeship"] for hit in response.results} == {"śląskie"}
