@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections.abc import Callable, Mapping
 from importlib.resources import files
 from typing import Any
@@ -22,27 +21,36 @@ def load_outlines() -> dict[str, Any]:
 def map_regions(counts: Mapping[str, int], url_for_value: Callable[[str], str]) -> dict[str, Any]:
     """What the map template draws: each region with its count, shade and filter link."""
     outlines = load_outlines()
-    most = max(counts.values(), default=0)
-    regions = [
-        {
-            "name": region["name"],
-            "path": region["path"],
-            "x": region["label"][0],
-            "y": region["label"][1],
-            "count": counts.get(region["name"], 0),
-            "shade": _shade(counts.get(region["name"], 0), most),
-            "url": url_for_value(region["name"]),
-        }
-        for region in outlines["regions"]
-    ]
+    present = [count for count in counts.values() if count > 0]
+    low, high = min(present, default=0), max(present, default=0)
+    regions = []
+    for region in outlines["regions"]:
+        count = counts.get(region["name"], 0)
+        regions.append(
+            {
+                "name": region["name"],
+                "path": region["path"],
+                "x": region["label"][0],
+                "y": region["label"][1],
+                "count": count,
+                "shade": shade(count, low, high),
+                "url": url_for_value(region["name"]),
+            }
+        )
     return {"width": outlines["width"], "height": outlines["height"], "regions": regions}
 
 
-def _shade(count: int, most: int) -> int:
-    """0 for no practices, else 1..SHADES in proportion to the busiest voivodeship."""
-    if count <= 0 or most <= 0:
+def shade(count: int, low: int, high: int) -> int:
+    """0 for no practices, else 1..SHADES in equal steps from the fewest to the most.
+
+    >>> [shade(n, 2, 10) for n in (0, 2, 5, 10)]
+    [0, 1, 2, 4]
+    """
+    if count <= 0:
         return 0
-    return max(1, math.ceil(SHADES * count / most))
+    if high <= low:
+        return SHADES // 2
+    return 1 + min(SHADES - 1, int(SHADES * (count - low) / (high - low + 1)))
 
 
 def plural_practices(count: int) -> str:

@@ -50,6 +50,7 @@ def index():
         chips=_chips(facets),
         clear_url=url_for(".index", **_only(args, "q", "sort", "per_page")),
         sorts=SORTS,
+        shown_sort=_shown_sort(response),
         per_page_choices=PER_PAGE_CHOICES,
         page_links=_page_links(response.page, response.pages),
         page_url=lambda page: _page_url(args, page),
@@ -165,6 +166,13 @@ def _page_links(page: int, pages: int) -> list[int | None]:
             links.append(None)
         links.append(number)
     return links
+
+
+def _shown_sort(response: SearchResponse) -> str:
+    """With nothing to rank by, "trafność" lists the newest first: the select says so."""
+    if response.sort == "relevance" and not response.query:
+        return "newest"
+    return response.sort
 
 
 def _only(args: MultiDict, *names: str) -> dict[str, list[str]]:

@@ -34,7 +34,7 @@ PHONE = {"width": 390, "height": 844}
 if not CHROMIUM.exists():
     if os.environ.get("CI"):
         raise RuntimeError("/usr/bin/chromium is missing: scripts/test.sh installs it with apt")
-    pytest.skip("Chromium is not installed (bash scripts/test.sh installs it)", allow_module_level=True)
+    pytest.skip("Chromium is missing (bash scripts/test.sh installs it)", allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

@@ -5,6 +5,13 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  /* On narrow screens the filters start folded, so the results come first into view. */
+  if (window.matchMedia("(max-width: 900px)").matches) {
+    document.querySelectorAll("details[data-collapse-on-mobile]").forEach(function (details) {
+      details.removeAttribute("open");
+    });
+  }
+
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (target.matches && target.matches("select[data-autosubmit]") && target.form) {
