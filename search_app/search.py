@@ -72,6 +72,7 @@ class SearchRequest:
 
 # Child facet -> parent facet: each child value carries the parent value it belongs to.
 FACET_PARENTS = {"subcategory": "category", "county": "voivodeship"}
+CHILD_FACETS = {parent: child for child, parent in FACET_PARENTS.items()}
 
 
 @dataclass
@@ -149,7 +150,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     messages: list[str] = []
     query = parse_query(searcher, request.q, messages) if request.q else Every()
     filters = {name: values for name, values in request.filters.items() if values}
-    combined_filter = filter_query(filters)
+    combined_filter = filter_query(filters, searcher)
 
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
@@ -208,12 +209,58 @@ def _has_syntax_error(query: Query) -> bool:
     )
 
 
-def filter_query(filters: Mapping[str, tuple[str, ...]]) -> Query | None:
-    """Values within one facet combine with OR, different facets with AND."""
-    groups = [Or([Term(name, value) for value in values]) for name, values in filters.items()]
+def filter_query(
+    filters: Mapping[str, tuple[str, ...]], searcher: Searcher | None = None
+) -> Query | None:
+    """Values within one facet combine with OR, different facets with AND.
+
+    With a searcher, a chosen child value (county, subcategory) narrows only its own
+    chosen parent: śląskie + małopolskie + the częstochowski county finds that county
+    and all of małopolskie (see :func:`hierarchy_query`).
+    """
+    groups = []
+    for name, values in filters.items():
+        if searcher is not None and FACET_PARENTS.get(name) in filters:
+            continue  # part of its parent's group
+        child = CHILD_FACETS.get(name)
+        if searcher is not None and child in filters:
+            groups.append(hierarchy_query(searcher, name, values, child, filters[child]))
+        else:
+            groups.append(Or([Term(name, value) for value in values]))
     if not groups:
         return None
     return And(groups) if len(groups) > 1 else groups[0]
+
+
+def hierarchy_query(
+    searcher: Searcher,
+    parent: str,
+    parents: tuple[str, ...],
+    child: str,
+    children: tuple[str, ...],
+) -> Query:
+    """Each chosen parent, narrowed to its chosen children if it has any; OR-ed together.
+
+    Children are matched to parents through the index, since a child name may
+    recur under several parents (the brzeski county is in opolskie and małopolskie).
+    """
+    claimed: set[str] = set()
+    clauses: list[Query] = []
+    for value in parents:
+        own = [c for c in children if _co_occur(searcher, parent, value, child, c)]
+        claimed.update(own)
+        parent_term = Term(parent, value)
+        if own:
+            clauses.append(And([parent_term, Or([Term(child, c) for c in own])]))
+        else:
+            clauses.append(parent_term)
+    clauses.extend(Term(child, c) for c in children if c not in claimed)
+    return Or(clauses)
+
+
+def _co_occur(searcher: Searcher, parent: str, value: str, child: str, child_value: str) -> bool:
+    query = And([Term(parent, value), Term(child, child_value)])
+    return not searcher.search(query, limit=1, scored=False).is_empty()
 
 
 def facet_counts(
@@ -222,14 +269,17 @@ def facet_counts(
     """Count every facet's values disjunctively.
 
     A facet's counts ignore that facet's own selection (so its other values
-    stay visible and choosable) but respect every other facet's.
+    stay visible and choosable) but respect every other facet's. A parent facet
+    (category, voivodeship) also ignores its children's selection; a child facet
+    is counted within the chosen parents.
     """
-    matched_all = _doc_set(searcher, query, filter_query(filters))
+    matched_all = _doc_set(searcher, query, filter_query(filters, searcher))
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
-        if name in filters:
-            others = {k: v for k, v in filters.items() if k != name}
-            docs = _doc_set(searcher, query, filter_query(others))
+        ignored = {name, CHILD_FACETS.get(name)}
+        if ignored & filters.keys():
+            others = {k: v for k, v in filters.items() if k not in ignored}
+            docs = _doc_set(searcher, query, filter_query(others, searcher))
         else:
             docs = matched_all
         facets[name] = _facet_values(searcher, name, docs, filters.get(name, ()))

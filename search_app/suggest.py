@@ -20,6 +20,7 @@ from analyzers.polish import load_stopwords
 MIN_PREFIX = 2
 TITLE_LIMIT = 5
 TERM_LIMIT = 6
+STEM_LETTERS = 4
 WORD = re.compile(r"\w+(?:-\w+)*")
 
 
@@ -57,7 +58,7 @@ def build_vocabulary(searcher: Searcher) -> Vocabulary:
 
 
 def suggest(vocabulary: Vocabulary, text: str) -> dict[str, Any]:
-    """Titles containing every typed word as a word prefix, and completions of the last word."""
+    """Titles and words completing the last typed word (the one being typed)."""
     typed = [fold(w) for w in WORD.findall(text)]
     if not typed or len(typed[-1]) < MIN_PREFIX:
         return {"query": text, "titles": [], "terms": []}
@@ -69,13 +70,17 @@ def suggest(vocabulary: Vocabulary, text: str) -> dict[str, Any]:
 
 
 def _titles(vocabulary: Vocabulary, typed: list[str]) -> list[dict[str, str]]:
+    """Titles with a word starting with the last typed word, those sharing more of the
+    other words (by their first letters, a rough stand-in for the stem) first."""
+    *before, last = typed
+    stems = [word[:STEM_LETTERS] for word in before]
     found = []
     for practice_id, title, words in vocabulary.titles:
-        if all(any(w.startswith(prefix) for w in words) for prefix in typed):
-            found.append({"id": practice_id, "title": title})
-            if len(found) == TITLE_LIMIT:
-                break
-    return found
+        if any(w.startswith(last) for w in words):
+            shared = sum(any(w.startswith(stem) for w in words) for stem in stems)
+            found.append((-shared, title, practice_id))
+    found.sort()
+    return [{"id": practice_id, "title": title} for _s, title, practice_id in found[:TITLE_LIMIT]]
 
 
 def _terms(vocabulary: Vocabulary, text: str, prefix: str) -> list[dict[str, str]]:
