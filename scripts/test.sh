@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The browser tests drive Debian's Chromium (never a browser download).
 if [ ! -x /usr/bin/chromium ]; then
-  apt-get update && apt-get install -y chromium
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 fi
 bash scripts/setup.sh test
 .venv/bin/ruff check .
