@@ -36,6 +36,7 @@ class Vocabulary:
     titles: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     words: Counter[str] = field(default_factory=Counter)
     folded: dict[str, str] = field(default_factory=dict)
+    stems: dict[str, str] = field(default_factory=dict)
 
 
 def build_vocabulary(searcher: Searcher) -> Vocabulary:
@@ -54,6 +55,10 @@ def build_vocabulary(searcher: Searcher) -> Vocabulary:
                 vocabulary.words[lower] += 1
     vocabulary.titles.sort(key=lambda t: t[1])
     vocabulary.folded = {word: fold(word) for word in vocabulary.words}
+    analyzer = searcher.schema["title"].analyzer
+    vocabulary.stems = {
+        word: next((token.text for token in analyzer(word)), word) for word in vocabulary.words
+    }
     return vocabulary
 
 
@@ -84,7 +89,11 @@ def _titles(vocabulary: Vocabulary, typed: list[str]) -> list[dict[str, str]]:
 
 
 def _terms(vocabulary: Vocabulary, text: str, prefix: str) -> list[dict[str, str]]:
-    """The most frequent words starting with the last typed word, as whole queries."""
+    """The most frequent words starting with the last typed word, as whole queries.
+
+    One form per stem: "rodziny" stands for "rodzinie" and "rodzinami" too, since
+    the search finds the other forms anyway.
+    """
     stripped = text.strip()
     head = stripped[: stripped.rfind(" ") + 1]
     matches = [
@@ -93,4 +102,9 @@ def _terms(vocabulary: Vocabulary, text: str, prefix: str) -> list[dict[str, str
         if vocabulary.folded[word].startswith(prefix) and vocabulary.folded[word] != prefix
     ]
     matches.sort(key=lambda m: (-m[0], m[1]))
-    return [{"term": word, "query": head + word} for _count, word in matches[:TERM_LIMIT]]
+    terms: dict[str, str] = {}
+    for _count, word in matches:
+        terms.setdefault(vocabulary.stems[word], word)
+        if len(terms) == TERM_LIMIT:
+            break
+    return [{"term": word, "query": head + word} for word in terms.values()]

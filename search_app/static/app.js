@@ -76,7 +76,15 @@
     element.className = "suggest-option suggest-" + kind;
     element.setAttribute("role", "option");
     element.setAttribute("aria-selected", "false");
-    element.textContent = text;
+    if (kind === "term" && text.length > input.value.length) {
+      /* The part already typed stays plain; the completion is bold. */
+      var completion = document.createElement("strong");
+      completion.textContent = text.slice(input.value.length);
+      element.appendChild(document.createTextNode(text.slice(0, input.value.length)));
+      element.appendChild(completion);
+    } else {
+      element.textContent = text;
+    }
     var option = { element: element, url: data.url, query: data.query };
     element.addEventListener("mousedown", function (event) {
       event.preventDefault(); /* keep focus in the input */
