@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.store import FACETS
 from search_app.access import close_searcher, find_record, find_similar, run_search
 from search_app.map import map_regions, plural_practices
-from search_app.search import FACET_PARENTS, SORTS, SearchResponse
+from search_app.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
 
 bp = Blueprint("views", __name__)
 bp.teardown_app_request(close_searcher)
@@ -101,6 +101,13 @@ def _facet_views(args: MultiDict, response: SearchResponse) -> list[dict[str, An
                     _value_view(args, child, v) for v in child_values if v.parent == value.value
                 ]
             items.append(item)
+        # A chosen child that matches nothing has no parent to sit under: list it apart.
+        nested = {c["value"] for item in items for c in item.get("children", [])}
+        items.extend(
+            _value_view(args, child, v)
+            for v in child_values
+            if v.selected and v.value not in nested
+        )
         hidden_selected = any(i["selected"] for i in items[VISIBLE_VALUES:])
         views.append(
             {
@@ -114,20 +121,20 @@ def _facet_views(args: MultiDict, response: SearchResponse) -> list[dict[str, An
     return views
 
 
-def _value_view(args: MultiDict, name: str, value, children=None) -> dict[str, Any]:
-    url = _toggle_url(args, name, value.value, children or {})
-    return {**vars(value), "name": name, "toggle_url": url}
+def _value_view(
+    args: MultiDict, name: str, value: FacetValue, children: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    url = _toggle_url(args, name, value.value, children)
+    return {**vars(value), "name": name, "facet_label": FACETS[name], "toggle_url": url}
 
 
 def _chips(facets: list[dict[str, Any]]) -> list[dict[str, str]]:
     chips = []
     for facet in facets:
         for value in facet["values"]:
-            if value["selected"]:
-                chips.append({"facet": facet["label"], **value})
-            for child in value.get("children", []):
-                if child["selected"]:
-                    chips.append({"facet": facet["child_label"], **child})
+            for shown in (value, *value.get("children", [])):
+                if shown["selected"]:
+                    chips.append({"facet": shown["facet_label"], **shown})
     return chips
 
 

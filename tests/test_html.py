@@ -77,3 +77,16 @@ def test_practice_page_shows_similar_practices_keeping_the_way_back(client):
     similar = html.split("Podobne praktyki")[1]
     assert re.search(r'href="/praktyka/[^"?]+\?powrot=/\?q%3Drodzina"', similar)
     assert 'href="/?q=rodzina"' in html
+
+
+def test_a_chosen_value_matching_nothing_can_still_be_removed(client):
+    html = client.get("/?county=nieistniejący").get_data(as_text=True)
+    assert "Nic nie znaleziono" in html
+    assert 'aria-label="Usuń filtr Powiat: nieistniejący"' in html
+
+
+def test_subcategories_nest_under_a_chosen_category(client):
+    html = client.get("/?category=Usługi+społeczne").get_data(as_text=True)
+    nested = html.split('class="children"')[1].split("</ul>")[0]
+    assert "Pomoc społeczna" in nested
+    assert "subcategory=Pomoc" in nested
