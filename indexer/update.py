@@ -184,6 +184,7 @@ def _apply(
         indexed = indexed_hashes(index_dir) if live else {}
         plan = plan_changes(indexed, summary)
         if not plan.write and not plan.delete:
+            remove_old_generations(index_dir)  # what a killed writer may have left
             summary.generation, summary.documents = live, len(indexed)
             return summary
         name, ix = clone_generation(index_dir, live) if live else create_generation(index_dir)
