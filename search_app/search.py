@@ -183,7 +183,10 @@ def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
         messages.append("Nie rozpoznano składni zapytania — szukam podanych słów.")
         query = plain_query(searcher, text)
     if query is NullQuery:
-        messages.append("Zapytanie zawiera wyłącznie słowa pomijane przy wyszukiwaniu.")
+        messages.append(
+            "Zapytanie nie zawiera słów, których można szukać "
+            "(spójniki, przyimki i znaki specjalne są pomijane)."
+        )
     return query
 
 
