@@ -219,6 +219,12 @@ def _finish(summary: UpdateSummary, as_json: bool, failed: bool) -> None:
 
 
 def _echo_summary(summary: UpdateSummary) -> None:
+    if summary.recovered_lock_from:
+        click.echo(
+            f"Przejęto blokadę po przerwanym procesie {summary.recovered_lock_from}; "
+            "jego niedokończone zmiany usunięto, indeks jest w ostatniej pełnej wersji.",
+            err=True,
+        )
     click.echo(
         f"Dodano: {len(summary.added)}, zaktualizowano: {len(summary.updated)}, "
         f"bez zmian: {len(summary.unchanged)}, usunięto: {len(summary.removed)}, "

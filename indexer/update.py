@@ -45,6 +45,8 @@ class UpdateSummary:
     prune_skipped: bool = False
     generation: str | None = None
     documents: int = 0
+    # The PID recorded by a writer that died holding the lock, taken over by this run.
+    recovered_lock_from: int | None = None
 
     @property
     def changed(self) -> bool:
@@ -73,6 +75,7 @@ class UpdateSummary:
             "changed": self.changed,
             "generation": self.generation,
             "documents": self.documents,
+            "recovered_lock_from": self.recovered_lock_from,
         }
 
 
@@ -179,7 +182,9 @@ def _apply(
 ) -> UpdateSummary:
     """Plan under the writer lock, write the plan into a clone, publish the clone."""
     summary = UpdateSummary(failed=list(errors))
-    with WriterLock(index_dir, lock_timeout, on_wait):
+    with WriterLock(index_dir, lock_timeout, on_wait) as lock:
+        if lock.recovered:
+            summary.recovered_lock_from = lock.recovered.get("pid")
         live = current_generation(index_dir)
         indexed = indexed_hashes(index_dir) if live else {}
         plan = plan_changes(indexed, summary)

@@ -55,12 +55,17 @@ def start_lock_holder(index_dir: Path) -> subprocess.Popen:
     return holder
 
 
-def test_second_writer_gives_up_with_a_polish_message(runner, index_dir):
+@pytest.mark.parametrize("command", [
+    ["build", str(SMALL_JSONL)],
+    ["update", str(SMALL_JSONL)],
+    ["add", str(SMALL_JSONL)],
+    ["delete", "fx-gops-wies"],
+])
+def test_second_writer_gives_up_with_a_polish_message(runner, index_dir, command):
     holder = start_lock_holder(index_dir)
     try:
         result = runner.invoke(
-            main, ["--index-dir", str(index_dir), "index", "update", str(SMALL_JSONL),
-                   "--wait", "0.2"]
+            main, ["--index-dir", str(index_dir), "index", *command, "--wait", "0.2"]
         )
     finally:
         holder.kill()

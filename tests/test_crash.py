@@ -50,8 +50,8 @@ def index_dir(tmp_path) -> Path:
     return path
 
 
-def kill_writer_midway(index_dir: Path, *command: str) -> None:
-    """Run a writing ``bdp`` command and kill -9 it once it has written some practices."""
+def kill_writer_midway(index_dir: Path, *command: str) -> int:
+    """Run a writing ``bdp`` command, kill -9 it once it has written some practices; its PID."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bdp", "--index-dir", str(index_dir), *command, "--verbose"],
         cwd=ROOT,
@@ -67,6 +67,7 @@ def kill_writer_midway(index_dir: Path, *command: str) -> None:
         process.wait()
         process.stdout.close()
     assert process.returncode == -signal.SIGKILL
+    return process.pid
 
 
 def assert_previous_index_intact(runner, index_dir: Path, generation: str, records) -> None:
@@ -80,7 +81,7 @@ def assert_previous_index_intact(runner, index_dir: Path, generation: str, recor
 @pytest.mark.parametrize("command", ["build", "update"])
 def test_kill_9_mid_write_keeps_every_practice(runner, index_dir, big_source, command):
     generation, records = current_generation(index_dir), stored_records(index_dir)
-    kill_writer_midway(index_dir, "index", command, str(big_source))
+    killed = kill_writer_midway(index_dir, "index", command, str(big_source))
 
     # The killed writer left its unfinished generation behind, unpublished.
     assert len(list(index_dir.glob(f"{GENERATION_PREFIX}*"))) == 2
@@ -90,5 +91,7 @@ def test_kill_9_mid_write_keeps_every_practice(runner, index_dir, big_source, co
     again = runner.invoke(main, ["--index-dir", str(index_dir), "index", "update",
                                  str(SMALL_JSONL), "--wait", "0", "--json"])
     assert again.exit_code == 0, again.output
-    assert json.loads(again.output)["counts"]["unchanged"] == len(records)
+    summary = json.loads(again.output)
+    assert summary["counts"]["unchanged"] == len(records)
+    assert summary["recovered_lock_from"] == killed
     assert [p.name for p in index_dir.glob(f"{GENERATION_PREFIX}*")] == [generation]
