@@ -133,7 +133,7 @@ def test_busy_error_names_the_holder(index_dir):
     assert f"proces {os.getpid()}" in str(caught.value)
 
 
-def test_searches_keep_working_during_updates(index_dir, practices):
+def test_searches_keep_working_during_updates_and_builds(index_dir, practices):
     live = LiveIndex(index_dir)
     request, _messages = clean_request("pomoc", page=1, per_page=10, sort="relevance", filters={})
     updates_done = threading.Event()
@@ -156,7 +156,10 @@ def test_searches_keep_working_during_updates(index_dir, practices):
     try:
         for round_number in range(6):
             changed = [replace(p, body=f"{p.body} Wersja {round_number}.") for p in practices]
-            update_index(SourceReport(practices=changed), index_dir)
+            if round_number % 3 == 2:
+                build_index(changed, index_dir)  # full rebuilds switch over just as safely
+            else:
+                update_index(SourceReport(practices=changed), index_dir)
     finally:
         updates_done.set()
         for thread in readers:
