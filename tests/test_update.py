@@ -22,7 +22,7 @@ from indexer.store import (
 )
 from indexer.update import update_index
 from search_app import create_app
-from tests.conftest import SEEDS, SMALL_JSONL
+from tests.conftest import SEEDS, SMALL_JSONL, ZORY
 
 
 def invoke(runner, index_dir, *args):
@@ -201,3 +201,20 @@ def test_updated_index_answers_like_a_fresh_build(index_dir, sources, tmp_path, 
         return {"ids": [hit["id"] for hit in data["results"]], "facets": data["facets"]}
 
     assert answer(index_dir) == answer(fresh)
+
+
+def test_edited_bdp_page_shows_in_search_after_update(runner, tmp_path):
+    pages = tmp_path / "strony"
+    pages.mkdir()
+    page = pages / ZORY.name
+    page.write_text(ZORY.read_text(encoding="utf-8"), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert invoke(runner, index_dir, "index", "build", str(pages)).exit_code == 0
+
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("Bo ważny jest dom", "Bo ważny jest ogród"), encoding="utf-8")
+    result = invoke(runner, index_dir, "index", "update", str(pages))
+    assert "zaktualizowano: 1" in result.output
+
+    found = json.loads(invoke(runner, index_dir, "search", "ogród", "--json").output)
+    assert [hit["title"][:19] for hit in found["results"]] == ["Bo ważny jest ogród"]
