@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from indexer.documents import practice_to_document
+from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.records import Practice
 from indexer.store import (
     close_files_under,
@@ -21,12 +22,24 @@ def build_index(
     practices: Iterable[Practice],
     index_dir: Path | str,
     on_progress: Callable[[Practice], None] | None = None,
+    lock_timeout: float = DEFAULT_TIMEOUT,
+    on_wait: Callable[[dict | None], None] | None = None,
 ) -> int:
     """Index every practice into a fresh generation and publish it when complete.
 
     If anything fails before the switch, the new generation is discarded and
-    the live index keeps serving untouched.
+    the live index keeps serving untouched. Holds the writer lock throughout,
+    so a build never publishes over a concurrent update (or the reverse).
     """
+    with WriterLock(index_dir, lock_timeout, on_wait):
+        return _build_generation(practices, index_dir, on_progress)
+
+
+def _build_generation(
+    practices: Iterable[Practice],
+    index_dir: Path | str,
+    on_progress: Callable[[Practice], None] | None,
+) -> int:
     name, ix = create_generation(index_dir)
     count = 0
     try:

@@ -118,6 +118,52 @@ PRACTICE = {
     },
 }
 
+LINKED_PRACTICE = {
+    "type": "object",
+    "required": ["id", "title", "url"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "url": {"type": "string"},
+    },
+}
+
+SUGGESTIONS = {
+    "type": "object",
+    "required": ["query", "titles", "terms"],
+    "properties": {
+        "query": {"type": "string"},
+        "titles": {"type": "array", "items": LINKED_PRACTICE},
+        "terms": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["term", "query"],
+                "properties": {"term": {"type": "string"}, "query": {"type": "string"}},
+            },
+        },
+    },
+}
+
+SIMILAR = {
+    "type": "object",
+    "required": ["id", "results"],
+    "properties": {
+        "id": {"type": "string"},
+        "results": {"type": "array", "items": LINKED_PRACTICE},
+    },
+}
+
+REINDEX_SUMMARY = {
+    "type": "object",
+    "required": ["counts", "changed", "documents"],
+    "properties": {
+        "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+        "changed": {"type": "boolean"},
+        "documents": {"type": ["integer", "null"], "minimum": 0},
+    },
+}
+
 HEALTH = {
     "type": "object",
     "required": ["status"],
@@ -127,6 +173,14 @@ HEALTH = {
         "generation": NULLABLE_TEXT,
         "message": {"type": "string"},
     },
+}
+
+
+PRACTICE_ID = {
+    "name": "practice_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1},
 }
 
 
@@ -214,17 +268,72 @@ def openapi_spec() -> dict[str, Any]:
                 "get": {
                     "operationId": "practice",
                     "summary": "Jedna praktyka w formacie kanonicznym",
-                    "parameters": [
-                        {
-                            "name": "practice_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "minLength": 1},
-                        }
-                    ],
+                    "parameters": [PRACTICE_ID],
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Practice"}, "Praktyka."),
                         "404": _error("Nie ma praktyki o tym identyfikatorze."),
+                        "503": unavailable,
+                    },
+                }
+            },
+            "/api/practices/{practice_id}/similar": {
+                "get": {
+                    "operationId": "similar",
+                    "summary": "Podobne praktyki",
+                    "parameters": [PRACTICE_ID],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Similar"}, "Podobne."),
+                        "404": _error("Nie ma praktyki o tym identyfikatorze."),
+                        "503": unavailable,
+                    },
+                }
+            },
+            "/api/suggest": {
+                "get": {
+                    "operationId": "suggest",
+                    "summary": "Podpowiedzi podczas pisania: tytuły i słowa",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Suggestions"}, "Podpowiedzi."),
+                        "503": unavailable,
+                    },
+                }
+            },
+            "/api/admin/reindex": {
+                "post": {
+                    "operationId": "reindex",
+                    "summary": "Odświeżenie indeksu ze źródeł (redakcja)",
+                    "description": (
+                        "Istnieje tylko, gdy serwer ma ustawiony BDP_ADMIN_TOKEN (inaczej 404). "
+                        "Token w nagłówku `Authorization: Bearer …`; najwyżej kilka żądań na "
+                        "minutę z jednego adresu (429 z Retry-After)."
+                    ),
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        {
+                            "name": "prune",
+                            "in": "query",
+                            "required": False,
+                            "description": "1/true/tak: usuń praktyki, których nie ma w źródłach.",
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {"$ref": "#/components/schemas/ReindexSummary"},
+                            "Podsumowanie jak z `bdp index update --json`.",
+                        ),
+                        "401": _error("Brak poprawnego tokenu."),
+                        "404": _error("Serwer bez tokenu redakcji: funkcja wyłączona."),
+                        "409": _error("Indeks zmienia właśnie inny proces."),
+                        "429": _error("Zbyt wiele żądań."),
                         "503": unavailable,
                     },
                 }
@@ -246,6 +355,10 @@ def openapi_spec() -> dict[str, Any]:
                 "SearchResponse": SEARCH_RESPONSE,
                 "Practice": PRACTICE,
                 "Health": HEALTH,
-            }
+                "Suggestions": SUGGESTIONS,
+                "Similar": SIMILAR,
+                "ReindexSummary": REINDEX_SUMMARY,
+            },
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -76,12 +76,18 @@ class SearchRequest:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+# Child facet -> parent facet: each child value carries the parent value it belongs to.
+FACET_PARENTS = {"subcategory": "category", "county": "voivodeship"}
+CHILD_FACETS = {parent: child for child, parent in FACET_PARENTS.items()}
+
+
 @dataclass
 class FacetValue:
     value: str
     label: str
     count: int
     selected: bool
+    parent: str | None = None
 
 
 @dataclass
@@ -176,7 +182,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     messages: list[str] = []
     query = parse_query(searcher, request.q, messages) if request.q else Every()
     filters = {name: values for name, values in request.filters.items() if values}
-    combined_filter = filter_query(filters)
+    combined_filter = filter_query(filters, searcher)
 
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
@@ -188,7 +194,9 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         reverse=reverse,
         terms=True,
     )
-    total = len(results)
+    # Not len(results): with terms=True and a filter, whoosh3 3.54 counts the unfiltered
+    # matches (WrappingCollector does not pass computes_count() on), so count them apart.
+    total = len(_doc_set(searcher, query, combined_filter)) if combined_filter else len(results)
     hits = [_result(hit) for hit in results[offset : offset + request.per_page]]
     if request.q and total == 0 and not messages:
         messages.append("Brak wyników. Spróbuj innych słów albo usuń część filtrów.")
@@ -215,7 +223,10 @@ def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
         messages.append("Nie rozpoznano składni zapytania — szukam podanych słów.")
         query = plain_query(searcher, text)
     if query is NullQuery:
-        messages.append("Zapytanie zawiera wyłącznie słowa pomijane przy wyszukiwaniu.")
+        messages.append(
+            "Zapytanie nie zawiera słów, których można szukać "
+            "(spójniki, przyimki i znaki specjalne są pomijane)."
+        )
     return bound_query(query, searcher.reader(), messages)
 
 
@@ -233,12 +244,58 @@ def _has_syntax_error(query: Query) -> bool:
     )
 
 
-def filter_query(filters: Mapping[str, tuple[str, ...]]) -> Query | None:
-    """Values within one facet combine with OR, different facets with AND."""
-    groups = [Or([Term(name, value) for value in values]) for name, values in filters.items()]
+def filter_query(
+    filters: Mapping[str, tuple[str, ...]], searcher: Searcher | None = None
+) -> Query | None:
+    """Values within one facet combine with OR, different facets with AND.
+
+    With a searcher, a chosen child value (county, subcategory) narrows only its own
+    chosen parent: śląskie + małopolskie + the częstochowski county finds that county
+    and all of małopolskie (see :func:`hierarchy_query`).
+    """
+    groups = []
+    for name, values in filters.items():
+        if searcher is not None and FACET_PARENTS.get(name) in filters:
+            continue  # part of its parent's group
+        child = CHILD_FACETS.get(name)
+        if searcher is not None and child in filters:
+            groups.append(hierarchy_query(searcher, name, values, child, filters[child]))
+        else:
+            groups.append(Or([Term(name, value) for value in values]))
     if not groups:
         return None
     return And(groups) if len(groups) > 1 else groups[0]
+
+
+def hierarchy_query(
+    searcher: Searcher,
+    parent: str,
+    parents: tuple[str, ...],
+    child: str,
+    children: tuple[str, ...],
+) -> Query:
+    """Each chosen parent, narrowed to its chosen children if it has any; OR-ed together.
+
+    Children are matched to parents through the index, since a child name may
+    recur under several parents (the brzeski county is in opolskie and małopolskie).
+    """
+    claimed: set[str] = set()
+    clauses: list[Query] = []
+    for value in parents:
+        own = [c for c in children if _co_occur(searcher, parent, value, child, c)]
+        claimed.update(own)
+        parent_term = Term(parent, value)
+        if own:
+            clauses.append(And([parent_term, Or([Term(child, c) for c in own])]))
+        else:
+            clauses.append(parent_term)
+    clauses.extend(Term(child, c) for c in children if c not in claimed)
+    return Or(clauses)
+
+
+def _co_occur(searcher: Searcher, parent: str, value: str, child: str, child_value: str) -> bool:
+    query = And([Term(parent, value), Term(child, child_value)])
+    return not searcher.search(query, limit=1, scored=False).is_empty()
 
 
 def facet_counts(
@@ -247,14 +304,17 @@ def facet_counts(
     """Count every facet's values disjunctively.
 
     A facet's counts ignore that facet's own selection (so its other values
-    stay visible and choosable) but respect every other facet's.
+    stay visible and choosable) but respect every other facet's. A parent facet
+    (category, voivodeship) also ignores its children's selection; a child facet
+    is counted within the chosen parents.
     """
-    matched_all = _doc_set(searcher, query, filter_query(filters))
+    matched_all = _doc_set(searcher, query, filter_query(filters, searcher))
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
-        if name in filters:
-            others = {k: v for k, v in filters.items() if k != name}
-            docs = _doc_set(searcher, query, filter_query(others))
+        ignored = {name, CHILD_FACETS.get(name)}
+        if ignored & filters.keys():
+            others = {k: v for k, v in filters.items() if k not in ignored}
+            docs = _doc_set(searcher, query, filter_query(others, searcher))
         else:
             docs = matched_all
         facets[name] = _facet_values(searcher, name, docs, filters.get(name, ()))
@@ -274,8 +334,9 @@ def _facet_values(
     counts.pop("", None)
     for value in selected:
         counts.setdefault(value, 0)
+    parents = _parent_values(searcher, name, docs)
     values = [
-        FacetValue(value, facet_label(name, value), count, value in selected)
+        FacetValue(value, facet_label(name, value), count, value in selected, parents.get(value))
         for value, count in counts.items()
     ]
     if name == "population":
@@ -286,6 +347,21 @@ def _facet_values(
     else:
         values.sort(key=lambda v: (-v.count, v.value))
     return values
+
+
+def _parent_values(searcher: Searcher, name: str, docs: list[int]) -> dict[str, str]:
+    """For a child facet (subcategory, county): each value's parent (category, voivodeship)."""
+    if name not in FACET_PARENTS:
+        return {}
+    reader = searcher.reader()
+    children = reader.column_reader(name)
+    parents = reader.column_reader(FACET_PARENTS[name])
+    pairs = Counter((children[docnum], parents[docnum]) for docnum in docs)
+    found: dict[str, str] = {}
+    for (child, parent), _count in pairs.most_common():
+        if child and parent:
+            found.setdefault(child, parent)
+    return found
 
 
 def _sort_spec(request: SearchRequest) -> tuple[str | None, bool]:

@@ -208,3 +208,17 @@ def test_a_writer_killed_with_sigkill_leaves_no_stale_lock(live_index):
     writer = open_index(live_index).writer()  # ... and free once its process is dead
     writer.cancel()
     assert open_index(live_index).doc_count() > 0
+
+
+def test_a_full_disk_while_taking_the_writer_lock_does_not_keep_it(tmp_path, monkeypatch):
+    from indexer.lock import WriterLock
+
+    def no_space(*_args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("indexer.lock.os.write", no_space)
+    with pytest.raises(OSError):
+        WriterLock(tmp_path, timeout=0.1).acquire()
+    monkeypatch.undo()
+    with WriterLock(tmp_path, timeout=0.1) as lock:  # free again, not held by a leaked fd
+        assert lock.recovered is None

@@ -14,7 +14,8 @@ from search_app.security import external_url
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 MARK_BREAK = "</mark><script>alert(2)</script><mark>"
-PAYLOADS = (SCRIPT, IMG, MARK_BREAK, "<svg onload=alert(3)>", "{{ 7 * 7 }}")
+TEMPLATE = '{{ "zaq" ~ "xsw" }}'  # would show as zaqxsw if data were ever rendered as a template
+PAYLOADS = (SCRIPT, IMG, MARK_BREAK, "<svg onload=alert(3)>", TEMPLATE)
 
 HOSTILE = Practice(
     id="xss-1",
@@ -39,7 +40,7 @@ HOSTILE = Practice(
     ),
     emails=(f"a@b.pl{IMG}",),
     population=1000,
-    contacts=(f"Jan {SCRIPT}", "{{ 7 * 7 }}"),
+    contacts=(f"Jan {SCRIPT}", TEMPLATE),
     date_added="2012-01-01",
     extra={f"Pole {SCRIPT}": f"wartość {IMG}", "Lista": [SCRIPT, IMG]},
 )
@@ -53,7 +54,7 @@ class _Audit(HTMLParser):
         self.problems: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "svg", "img", "iframe", "object", "embed"):
+        if tag in ("script", "iframe", "object", "embed", "base"):
             sources = dict(attrs).get("src") or ""
             if not (tag == "script" and sources.startswith("/static/")):
                 self.problems.append(f"<{tag}> {attrs}")
@@ -98,7 +99,7 @@ def test_hostile_practice_fields_are_escaped_in_pages(hostile_client, url):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert audit(html) == []
-    assert "49" not in html.split("<main", 1)[1]  # no template evaluated from data
+    assert "zaqxsw" not in html
 
 
 def test_highlighted_snippets_mark_words_but_escape_markup(hostile_client):
@@ -118,7 +119,8 @@ def test_script_urls_from_practices_are_not_links(hostile_client):
 
 
 def test_the_audit_sees_what_would_run():
-    for payload in (SCRIPT, IMG, MARK_BREAK, "<svg onload=alert(3)>", '<a href=" javascript:x">'):
+    for payload in (SCRIPT, IMG, MARK_BREAK, "<svg onload=alert(3)>", '<a href=" javascript:x">',
+                    "<iframe src=x>", '<p style="x">'):
         assert audit(payload), payload
     assert audit('<script src="/static/app.js"></script>') == []
 
@@ -161,7 +163,7 @@ def test_templates_have_no_inline_scripts_or_styles():
     templates = Path(package).parent / "templates"
     for template in templates.glob("*.html"):
         text = template.read_text(encoding="utf-8")
-        problems = [p for p in audit(text) if "/static/" not in p]
+        problems = [p for p in audit(text) if "url_for('static'" not in p]
         assert problems == [], template.name
         assert "<style" not in text, template.name
 
