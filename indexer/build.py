@@ -9,9 +9,12 @@ from pathlib import Path
 from whoosh.fields import TEXT, Schema
 
 from indexer.documents import practice_to_document
+from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.records import Practice
 from indexer.store import (
+    close_files_under,
     create_generation,
+    current_generation,
     discard_generation,
     publish_generation,
     remove_old_generations,
@@ -25,27 +28,38 @@ def build_index(
     practices: Iterable[Practice],
     index_dir: Path | str,
     on_progress: Callable[[Practice], None] | None = None,
+    lock_timeout: float = DEFAULT_TIMEOUT,
+    on_wait: Callable[[dict | None], None] | None = None,
     procs: int | None = None,
 ) -> int:
     """Index every practice into a fresh generation and publish it when complete.
 
+    If anything fails before the switch, the new generation is discarded and
+    the live index keeps serving untouched. Holds the writer lock throughout,
+    so a build never publishes over a concurrent update (or the reverse).
     Large collections are analysed by ``procs`` worker processes (by default
     one per core, at most two); each writes its own segment, left unmerged
-    since merging in one process would undo the gain. If anything fails
-    before the switch, the new generation is discarded and the live index
-    keeps serving untouched.
+    since merging in one process would undo the gain.
     """
     if procs is None:
         procs = default_procs(practices)
+    with WriterLock(index_dir, lock_timeout, on_wait):
+        return _build_generation(practices, index_dir, on_progress, procs)
+
+
+def _build_generation(
+    practices: Iterable[Practice],
+    index_dir: Path | str,
+    on_progress: Callable[[Practice], None] | None,
+    procs: int = 1,
+) -> int:
     name, ix = create_generation(index_dir)
     count = 0
     try:
         if procs > 1:
             warm_analyzers(ix.schema)
-        # Separate segment files, not one compound file: this Whoosh copies a
-        # compound file's term dictionary into memory on every reader opened.
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        with ix.writer(compound=False, **options) as writer:
+        with ix.writer(**options) as writer:
             for practice in practices:
                 writer.add_document(**practice_to_document(practice))
                 count += 1
@@ -54,9 +68,15 @@ def build_index(
         ix.close()
     except BaseException:
         ix.close()
+        close_files_under(Path(index_dir) / name)
         discard_generation(index_dir, name)
         raise
-    publish_generation(index_dir, name)
+    try:
+        publish_generation(index_dir, name)
+    except BaseException:
+        if current_generation(index_dir) != name:  # the switch never happened
+            discard_generation(index_dir, name)
+        raise
     remove_old_generations(index_dir)
     return count
 
