@@ -431,7 +431,7 @@ def _marked(highlighter: highlight.Highlighter, hit, name: str, text: str) -> st
     """The text with matched words marked, or "" if none of them occurs in it."""
     # Without terms=True (which records terms for every match, not just this
     # page's), Whoosh marks the query's terms found in the re-analysed text.
-    if not text:
-        return ""
+    if not text or next(hit.results.q.iter_all_terms(), None) is None:
+        return ""  # browsing by filters: no words to mark, nothing to re-analyse
     marked = highlighter.highlight_hit(hit, name, text=text, top=2)
     return marked if "<mark" in marked else ""
