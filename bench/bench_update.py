@@ -132,8 +132,10 @@ def main() -> None:
             f"ratio {report['ratio_to_build'][name]:.4f}"
         )
     verdict = "OK" if report["update_within_budget"] else "OVER BUDGET"
-    print(f"update of one practice vs full build: {report['ratio_to_build']['update']:.2%} "
-          f"(budget {BUDGET:.0%}): {verdict}")
+    print(
+        f"update of one practice vs full build: {report['ratio_to_build']['update']:.2%} "
+        f"(budget {BUDGET:.0%}): {verdict}"
+    )
 
 
 if __name__ == "__main__":

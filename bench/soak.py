@@ -207,8 +207,18 @@ def soak(duration: float, clients: int, workers: int) -> dict:
             raise SystemExit(f"initial build failed: {output}")
         port = free_port()
         server = subprocess.Popen(
-            [*BDP, "--index-dir", str(index_dir), "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(workers)],  # fmt: skip
+            [
+                *BDP,
+                "--index-dir",
+                str(index_dir),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],  # fmt: skip
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
