@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from analyzers import DEFAULT_ANALYZER
 from indexer.documents import practice_to_document
 from indexer.records import Practice
 from indexer.store import (
@@ -19,18 +20,21 @@ def build_index(
     practices: Iterable[Practice],
     index_dir: Path | str,
     on_progress: Callable[[Practice], None] | None = None,
+    analyzer: str = DEFAULT_ANALYZER,
 ) -> int:
     """Index every practice into a fresh generation and publish it when complete.
 
     If anything fails before the switch, the new generation is discarded and
     the live index keeps serving untouched.
     """
-    name, ix = create_generation(index_dir)
+    name, ix = create_generation(index_dir, analyzer)
+    fields = set(ix.schema.names())
     count = 0
     try:
         with ix.writer() as writer:
             for practice in practices:
-                writer.add_document(**practice_to_document(practice))
+                document = practice_to_document(practice)
+                writer.add_document(**{k: v for k, v in document.items() if k in fields})
                 count += 1
                 if on_progress:
                     on_progress(practice)

@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import Index
 
-from analyzers import polish_analyzer
+from analyzers import DEFAULT_ANALYZER, analyzer_config, folded_analyzer
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -29,8 +29,14 @@ TITLE_BOOST = 4.0
 SUMMARY_BOOST = 2.0
 BODY_BOOST = 1.0
 METADATA_BOOST = 0.7
+# The folded field only rescues words typed without diacritics or not inflected
+# as in the text; it must not outweigh the analysed fields.
+FOLDED_BOOST = 0.5
 
 TEXT_FIELDS = ("title", "summary", "body", "metadata")
+# Folded, unstemmed words of all the text fields (see analyzers.folding); present
+# when the analyzer configuration asks for it.
+FOLDED_FIELD = "folded"
 
 # Facet name -> Polish label; every facet is a stored, sortable ID field.
 FACETS = {
@@ -66,10 +72,14 @@ class IndexMissingError(Exception):
         super().__init__(message)
 
 
-def build_schema() -> Schema:
-    """The schema of a practice document (pickled into the index with its analyzer)."""
-    text = polish_analyzer()
-    return Schema(
+def build_schema(analyzer: str = DEFAULT_ANALYZER) -> Schema:
+    """The schema of a practice document (pickled into the index with its analyzer).
+
+    ``analyzer`` names a configuration in ``analyzers.ANALYZERS``.
+    """
+    config = analyzer_config(analyzer)
+    text = config.make()
+    schema = Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=text, field_boost=TITLE_BOOST),
         summary=TEXT(analyzer=text, field_boost=SUMMARY_BOOST),
@@ -88,6 +98,11 @@ def build_schema() -> Schema:
         content_hash=ID(stored=True),
         record=STORED(),
     )
+    if config.folded:
+        schema.add(
+            FOLDED_FIELD, TEXT(analyzer=folded_analyzer(), phrase=False, field_boost=FOLDED_BOOST)
+        )
+    return schema
 
 
 def population_band(population: int | None) -> str | None:
@@ -131,7 +146,9 @@ def open_index(index_dir: Path | str) -> Index:
         raise IndexMissingError(index_dir, f"generacja {name} jest uszkodzona: {exc}") from exc
 
 
-def create_generation(index_dir: Path | str) -> tuple[str, Index]:
+def create_generation(
+    index_dir: Path | str, analyzer: str = DEFAULT_ANALYZER
+) -> tuple[str, Index]:
     """Create an empty generation beside the live one; it is invisible until published."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -139,7 +156,7 @@ def create_generation(index_dir: Path | str) -> tuple[str, Index]:
     name = f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
     path = index_dir / name
     path.mkdir()
-    return name, whoosh_index.create_in(str(path), build_schema())
+    return name, whoosh_index.create_in(str(path), build_schema(analyzer))
 
 
 def publish_generation(index_dir: Path | str, name: str) -> None:

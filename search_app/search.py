@@ -17,7 +17,9 @@ from whoosh.qparser import MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, facet_label
+from indexer.store import FACETS, FOLDED_FIELD, POPULATION_BANDS, TEXT_FIELDS, facet_label
+from search_app.spelling import correct_query
+from search_app.synonyms import synonym_queries
 
 SORTS = {
     "relevance": "trafność",
@@ -142,7 +144,10 @@ def _bounded_int(value: Any, default: int, low: int, high: int) -> int:
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     """Run a search: ranked page of results, disjunctive facet counts, snippets."""
     messages: list[str] = []
-    query = parse_query(searcher, request.q, messages) if request.q else Every()
+    # Unknown (misspelt) words are searched as corrected and the correction is suggested.
+    suggestion = correct_query(searcher, request.q) if request.q else None
+    text = suggestion or request.q
+    query = parse_query(searcher, text, messages) if text else Every()
     filters = {name: values for name, values in request.filters.items() if values}
     combined_filter = filter_query(filters)
 
@@ -168,13 +173,17 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         sort=request.sort,
         results=hits,
         facets=facet_counts(searcher, query, filters),
+        suggestion=suggestion,
         messages=messages,
     )
 
 
 def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
-    """Parse with Whoosh syntax (phrases, AND/OR/NOT, wildcards); plain words if that fails."""
-    parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
+    """Parse with Whoosh syntax (phrases, AND/OR/NOT, wildcards); plain words if that fails.
+
+    Synonyms of expressions in the query (``data/synonimy.txt``) are searched too.
+    """
+    parser = MultifieldParser(_search_fields(searcher), searcher.schema, group=OR_GROUP)
     try:
         query = parser.parse(text)
     except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
@@ -184,15 +193,22 @@ def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
         query = plain_query(searcher, text)
     if query is NullQuery:
         messages.append("Zapytanie zawiera wyłącznie słowa pomijane przy wyszukiwaniu.")
-    return query
+        return query
+    synonyms = synonym_queries(searcher.schema, text)
+    return Or([query, *synonyms]) if synonyms else query
 
 
 def plain_query(searcher: Searcher, text: str) -> Query:
     """Every word of ``text`` as an optional term, with all query syntax ignored."""
-    parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
+    parser = MultifieldParser(_search_fields(searcher), searcher.schema, group=OR_GROUP)
     for plugin in SYNTAX_PLUGINS:
         parser.remove_plugin_class(plugin)
     return parser.parse(text)
+
+
+def _search_fields(searcher: Searcher) -> list[str]:
+    """The text fields, and the folded field where the index has one."""
+    return [*TEXT_FIELDS, *([FOLDED_FIELD] if FOLDED_FIELD in searcher.schema else [])]
 
 
 def _has_syntax_error(query: Query) -> bool:

@@ -1,0 +1,85 @@
+"""Correcting query words that occur nowhere in the index (typos).
+
+A word is known if its folded form, its surface form or its analysed form
+(lemma or stem) is in the index. An unknown word is replaced by the most
+frequent index word within edit distance 1 (words of 4–7 letters) or 2
+(longer words), found with Whoosh's automaton over the folded field's
+vocabulary, which holds surface words, folded words and folded lemmas.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.searching import Searcher
+
+from analyzers import fold
+from analyzers.polish import load_stopwords
+from indexer.store import FOLDED_FIELD, TEXT_FIELDS
+
+MIN_CORRECTED = 4
+LONG_WORD = 8
+
+# Letters only; a word directly followed by ":" names a field in query syntax.
+WORD = re.compile(r"[^\W\d_]+(?!:)")
+
+
+def max_edits(word: str) -> int:
+    """How many edits a correction of ``word`` may make (0: too short to correct).
+
+    >>> [max_edits(w) for w in ("ulica", "zastępczych", "dom")]
+    [1, 2, 0]
+    """
+    if len(word) < MIN_CORRECTED:
+        return 0
+    return 1 if len(word) < LONG_WORD else 2
+
+
+def correct_query(searcher: Searcher, text: str) -> str | None:
+    """``text`` with unknown words corrected, or None when nothing needed correcting."""
+    if FOLDED_FIELD not in searcher.schema:
+        return None
+    stopwords = load_stopwords()
+    changed = False
+    parts: list[str] = []
+    last = 0
+    for match in WORD.finditer(text):
+        word = match.group().lower()
+        if max_edits(word) == 0 or word in stopwords or is_known(searcher, word):
+            continue
+        correction = nearest_word(searcher, word)
+        if correction is None:
+            continue
+        if match.group()[:1].isupper():
+            correction = correction[:1].upper() + correction[1:]
+        parts.append(text[last : match.start()] + correction)
+        last = match.end()
+        changed = True
+    if not changed:
+        return None
+    return "".join(parts) + text[last:]
+
+
+def is_known(searcher: Searcher, word: str) -> bool:
+    """Whether the index has the word as written, folded, or as its analysed form."""
+    reader = searcher.reader()
+    if (FOLDED_FIELD, word) in reader or (FOLDED_FIELD, fold(word)) in reader:
+        return True
+    analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
+    terms = [t.text for t in analyzer(word, mode="query")]
+    return any((name, term) in reader for term in terms for name in TEXT_FIELDS)
+
+
+def nearest_word(searcher: Searcher, word: str) -> str | None:
+    """The most frequent index word at the smallest edit distance, if within reach."""
+    reader = searcher.reader()
+    for distance in range(1, max_edits(word) + 1):
+        candidates = set(reader.terms_within(FOLDED_FIELD, word, distance))
+        candidates.discard(word)
+        if candidates:
+            # Most documents first; then words with Polish letters (what people meant).
+            return min(
+                candidates,
+                key=lambda c: (-reader.doc_frequency(FOLDED_FIELD, c), fold(c) == c, c),
+            )
+    return None
