@@ -47,7 +47,7 @@ def _config(name: str, description: str, make: Callable[[], Analyzer]) -> list[A
     """The configuration as it is, and with the folded field (name + "+fold")."""
     return [
         AnalyzerConfig(name, description, make),
-        AnalyzerConfig(f"{name}+fold", f"{description}; pole bez znaków diakrytycznych", make, True),
+        AnalyzerConfig(f"{name}+fold", f"{description}; pole bez diakrytyków", make, True),
     ]
 
 

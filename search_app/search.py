@@ -17,7 +17,8 @@ from whoosh.qparser import MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from indexer.store import FACETS, FOLDED_FIELD, POPULATION_BANDS, TEXT_FIELDS, facet_label
+from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, facet_label
+from search_app.diacritics import folded_queries
 from search_app.spelling import correct_query
 from search_app.synonyms import synonym_queries
 
@@ -181,9 +182,10 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
 def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
     """Parse with Whoosh syntax (phrases, AND/OR/NOT, wildcards); plain words if that fails.
 
-    Synonyms of expressions in the query (``data/synonimy.txt``) are searched too.
+    Words the text fields don't know are also looked for without diacritics, and
+    synonyms of expressions in the query (``data/synonimy.txt``) are searched too.
     """
-    parser = MultifieldParser(_search_fields(searcher), searcher.schema, group=OR_GROUP)
+    parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
     try:
         query = parser.parse(text)
     except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
@@ -194,21 +196,16 @@ def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
     if query is NullQuery:
         messages.append("Zapytanie zawiera wyłącznie słowa pomijane przy wyszukiwaniu.")
         return query
-    synonyms = synonym_queries(searcher.schema, text)
-    return Or([query, *synonyms]) if synonyms else query
+    extra = [*folded_queries(searcher, text), *synonym_queries(searcher.schema, text)]
+    return Or([query, *extra]) if extra else query
 
 
 def plain_query(searcher: Searcher, text: str) -> Query:
     """Every word of ``text`` as an optional term, with all query syntax ignored."""
-    parser = MultifieldParser(_search_fields(searcher), searcher.schema, group=OR_GROUP)
+    parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
     for plugin in SYNTAX_PLUGINS:
         parser.remove_plugin_class(plugin)
     return parser.parse(text)
-
-
-def _search_fields(searcher: Searcher) -> list[str]:
-    """The text fields, and the folded field where the index has one."""
-    return [*TEXT_FIELDS, *([FOLDED_FIELD] if FOLDED_FIELD in searcher.schema else [])]
 
 
 def _has_syntax_error(query: Query) -> bool:

@@ -15,7 +15,8 @@ from whoosh.searching import Searcher
 
 from analyzers import fold
 from analyzers.polish import load_stopwords
-from indexer.store import FOLDED_FIELD, TEXT_FIELDS
+from indexer.store import FOLDED_FIELD
+from search_app.diacritics import in_text_fields
 
 MIN_CORRECTED = 4
 LONG_WORD = 8
@@ -65,9 +66,7 @@ def is_known(searcher: Searcher, word: str) -> bool:
     reader = searcher.reader()
     if (FOLDED_FIELD, word) in reader or (FOLDED_FIELD, fold(word)) in reader:
         return True
-    analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
-    terms = [t.text for t in analyzer(word, mode="query")]
-    return any((name, term) in reader for term in terms for name in TEXT_FIELDS)
+    return in_text_fields(searcher, word)
 
 
 def nearest_word(searcher: Searcher, word: str) -> str | None:
