@@ -80,6 +80,11 @@ ANALYZERS: dict[str, AnalyzerConfig] = {
             "Morfeusz 2 (lemat) i Stempel (rdzeń) w jednej pozycji",
             lambda: lemma_analyzer("lemma+stem"),
         ),
+        *_config(
+            "morfeusz-form",
+            "Morfeusz 2 (lemat) i forma z tekstu w jednej pozycji",
+            lambda: lemma_analyzer("lemma+form"),
+        ),
     ]
 }
 

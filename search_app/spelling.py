@@ -1,7 +1,9 @@
 """Correcting query words that occur nowhere in the index (typos).
 
-A word is known if its folded form, its surface form or its analysed form
-(lemma or stem) is in the index. An unknown word is replaced by the most
+A word is left alone if it is a real Polish word (Morfeusz knows it: correcting
+"muzycznych" to "fizycznych" because the index lacks it would change the
+question) or if its folded form, its surface form or its analysed form (lemma
+or stem) is in the index. Any other word is replaced by the most
 frequent index word within edit distance 1 (words of 4–7 letters) or 2
 (longer words), found with Whoosh's automaton over the folded field's
 vocabulary, which holds surface words, folded words and folded lemmas.
@@ -14,6 +16,7 @@ import re
 from whoosh.searching import Searcher
 
 from analyzers import fold
+from analyzers.lemmas import is_dictionary_word
 from analyzers.polish import load_stopwords
 from indexer.store import FOLDED_FIELD
 from search_app.diacritics import in_text_fields
@@ -22,7 +25,7 @@ MIN_CORRECTED = 4
 LONG_WORD = 8
 
 # Letters only; a word directly followed by ":" names a field in query syntax.
-WORD = re.compile(r"[^\W\d_]+(?!:)")
+WORD = re.compile(r"\b[^\W\d_]+\b(?!:)")
 
 
 def max_edits(word: str) -> int:
@@ -46,7 +49,12 @@ def correct_query(searcher: Searcher, text: str) -> str | None:
     last = 0
     for match in WORD.finditer(text):
         word = match.group().lower()
-        if max_edits(word) == 0 or word in stopwords or is_known(searcher, word):
+        if (
+            max_edits(word) == 0
+            or word in stopwords
+            or is_dictionary_word(word)
+            or is_known(searcher, word)
+        ):
             continue
         correction = nearest_word(searcher, word)
         if correction is None:
