@@ -60,7 +60,7 @@ ANALYZERS: dict[str, AnalyzerConfig] = {
             lambda: StandardAnalyzer(stoplist=None),
         ),
         *_config("stempel", "Stempel, tablica domyślna, stopwords", polish_analyzer),
-        *_config(
+        AnalyzerConfig(
             "stempel-nostop",
             "Stempel, tablica domyślna, bez stopwords",
             lambda: polish_analyzer(stopwords=False),
@@ -69,21 +69,18 @@ ANALYZERS: dict[str, AnalyzerConfig] = {
             "polimorf", "Stempel, tablica polimorf, stopwords", lambda: polish_analyzer("polimorf")
         ),
         *_config("morfeusz", "Morfeusz 2, najbardziej prawdopodobny lemat", lemma_analyzer),
-        *_config(
+        AnalyzerConfig(
             "morfeusz-nostop",
             "Morfeusz 2, najbardziej prawdopodobny lemat, bez stopwords",
             lambda: lemma_analyzer(stopwords=False),
         ),
-        *_config("morfeusz-all", "Morfeusz 2, wszystkie lematy", lambda: lemma_analyzer("all")),
-        *_config(
+        AnalyzerConfig(
+            "morfeusz-all", "Morfeusz 2, wszystkie lematy", lambda: lemma_analyzer("all")
+        ),
+        AnalyzerConfig(
             "morfeusz-stempel",
             "Morfeusz 2 (lemat) i Stempel (rdzeń) w jednej pozycji",
             lambda: lemma_analyzer("lemma+stem"),
-        ),
-        *_config(
-            "morfeusz-form",
-            "Morfeusz 2 (lemat) i forma z tekstu w jednej pozycji",
-            lambda: lemma_analyzer("lemma+form"),
         ),
     ]
 }

@@ -76,12 +76,11 @@ class LemmaFilter(Filter):
     """Replace each token with its Morfeusz lemma(s); Stempel stems unknown words.
 
     ``mode`` is "best" (the most likely lemma), "all" (every candidate lemma at
-    the token's position), "lemma+stem" (the best lemma and the Stempel stem) or
-    "lemma+form" (the best lemma and the word as written).
+    the token's position) or "lemma+stem" (the best lemma and the Stempel stem).
     """
 
     is_morph = True
-    MODES = ("best", "all", "lemma+stem", "lemma+form")
+    MODES = ("best", "all", "lemma+stem")
 
     def __init__(self, mode: str = "best") -> None:
         if mode not in self.MODES:
@@ -99,12 +98,7 @@ class LemmaFilter(Filter):
                 t.text = best_lemma(word)
                 yield t
                 continue
-            if mode == "all":
-                variants = lemmas(word)
-            elif mode == "lemma+stem":
-                variants = (best_lemma(word), stem_word(word))
-            else:
-                variants = (best_lemma(word), word)
+            variants = lemmas(word) if mode == "all" else (best_lemma(word), stem_word(word))
             for text in dict.fromkeys(variants):
                 t.text = text
                 yield t

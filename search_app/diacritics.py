@@ -8,14 +8,22 @@ nDCG@10), while "zory", "lodzi" or "samorzadow" still find their documents.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 
 from whoosh.query import Query, Term
 from whoosh.searching import Searcher
 
+from analyzers import fold
 from indexer.store import FOLDED_FIELD, TEXT_FIELDS
 
 WORD = re.compile(r"\w+(?:-\w+)*")
+
+# What each ASCII letter may stand for when Polish is typed without diacritics.
+RESTORE = {"a": "aą", "c": "cć", "e": "eę", "l": "lł", "n": "nń", "o": "oó", "s": "sś", "z": "zźż"}
+# Words with more spellings than this are matched by their folded form only.
+MAX_SPELLINGS = 1024
 
 
 def in_text_fields(searcher: Searcher, word: str) -> bool:
@@ -27,17 +35,44 @@ def in_text_fields(searcher: Searcher, word: str) -> bool:
 
 
 def folded_queries(searcher: Searcher, text: str) -> list[Query]:
-    """Folded-field terms for the words of ``text`` the text fields do not know."""
+    """Queries for the words of ``text`` the text fields do not know.
+
+    Each such word is looked for in the folded field, and its spellings with
+    Polish letters found in the index ("samorzadow" -> "samorządów") are
+    analysed and looked for in the text fields, so inflected forms match too.
+    """
     if FOLDED_FIELD not in searcher.schema:
         return []
     reader = searcher.reader()
-    analyzer = searcher.schema[FOLDED_FIELD].analyzer
-    queries: dict[str, Query] = {}
+    folded_analyzer = searcher.schema[FOLDED_FIELD].analyzer
+    text_analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
+    queries: dict[tuple[str, str], Query] = {}
     for match in WORD.finditer(text):
         word = match.group().lower()
         if in_text_fields(searcher, word):
             continue
-        for token in analyzer(word, mode="query"):
+        for token in folded_analyzer(word, mode="query"):
             if (FOLDED_FIELD, token.text) in reader:
-                queries.setdefault(token.text, Term(FOLDED_FIELD, token.text))
+                queries.setdefault((FOLDED_FIELD, token.text), Term(FOLDED_FIELD, token.text))
+        for restored in with_diacritics(searcher, word):
+            for token in text_analyzer(restored, mode="query"):
+                for name in TEXT_FIELDS:
+                    if (name, token.text) in reader:
+                        queries.setdefault((name, token.text), Term(name, token.text))
     return list(queries.values())
+
+
+def with_diacritics(searcher: Searcher, word: str) -> list[str]:
+    """Index words that fold to ``word`` but differ from it: "samorzadow" -> ["samorządów"].
+
+    Every spelling with Polish letters is looked up in the folded field, which
+    holds the words of the text as written.
+    """
+    if fold(word) != word:
+        return []
+    choices = [RESTORE.get(ch, ch) for ch in word]
+    if math.prod(len(c) for c in choices) > MAX_SPELLINGS:
+        return []
+    reader = searcher.reader()
+    spellings = ("".join(letters) for letters in itertools.product(*choices))
+    return [s for s in spellings if s != word and (FOLDED_FIELD, s) in reader]

@@ -13,7 +13,7 @@ import json
 import math
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from analyzers import DEFAULT_ANALYZER
@@ -135,13 +135,17 @@ def score_rankings(
 
 
 def rank_queries(index_dir: Path, queries: Mapping[str, str]) -> dict[str, list[str]]:
-    """The top document ids of every query, as ``/api/search?q=…&per_page=100`` returns them."""
+    """The top document ids of every query, as ``/api/search?q=…&per_page=100`` ranks them.
+
+    The request is the API's own, only without snippets (they don't change the ranking).
+    """
     ix = open_index(index_dir)
     rankings = {}
     try:
         with ix.searcher() as searcher:
             for query_id, text in queries.items():
                 request, _messages = clean_request(text, per_page=RANKING_DEPTH)
+                request = replace(request, snippets=False)
                 response = search(searcher, request)
                 rankings[query_id] = [hit["id"] for hit in response.results]
     finally:

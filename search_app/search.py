@@ -71,6 +71,8 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
     sort: str = "relevance"
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Benchmarks rank thousands of queries and need no snippets; people always get them.
+    snippets: bool = True
 
 
 @dataclass
@@ -163,7 +165,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         terms=True,
     )
     total = len(results)
-    hits = [_result(hit) for hit in results[offset : offset + request.per_page]]
+    hits = [_result(hit, request.snippets) for hit in results[offset : offset + request.per_page]]
     if request.q and total == 0 and not messages:
         messages.append("Brak wyników. Spróbuj innych słów albo usuń część filtrów.")
     return SearchResponse(
@@ -289,14 +291,14 @@ SNIPPETS = highlight.Highlighter(
 WHOLE_TEXT = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=_FORMATTER)
 
 
-def _result(hit) -> dict[str, Any]:
+def _result(hit, snippets: bool = True) -> dict[str, Any]:
     record = hit["record"]
     return {
         "id": record["id"],
         "title": record["title"],
-        "title_html": _marked(WHOLE_TEXT, hit, "title", record["title"])
+        "title_html": (snippets and _marked(WHOLE_TEXT, hit, "title", record["title"]))
         or str(escape(record["title"])),
-        "snippet": _snippet(hit, record),
+        "snippet": _snippet(hit, record) if snippets else "",
         # Sorted (not ranked) results carry the sort key where the score would be.
         "score": round(hit.score, 4) if isinstance(hit.score, float) else None,
         **{name: record.get(name) for name in RESULT_FIELDS},
