@@ -32,7 +32,7 @@ class AnalyzerConfig:
 
 
 def lemma_analyzer(mode: str = "best", stopwords: bool = True) -> Analyzer:
-    """Polish tokens replaced by Morfeusz 2 lemmas (Stempel for unknown words).
+    """Polish tokens replaced by Morfeusz 2 lemmas (unknown words kept as written).
 
     >>> [t.text for t in lemma_analyzer()("Rodzinach zastępczych w Żorach")]
     ['rodzina', 'zastępczy', 'żory']
