@@ -147,7 +147,7 @@ def polish_tokenizer() -> RegexTokenizer:
 
 
 def polish_analyzer(stemming: str | None = "default", stopwords: bool = True):
-    """The analyzer used at index and query time for Polish text fields.
+    """Stempel stemming of Polish text (the "stempel" and "polimorf" configurations).
 
     >>> [t.text for t in polish_analyzer()("Rodzinach zastępczych w Żorach")]
     ['rodziny', 'zastępczy', 'żorach']

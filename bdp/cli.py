@@ -145,6 +145,8 @@ def search_command(
         return
     for message in response.messages:
         click.echo(message, err=True)
+    if response.suggestion:
+        click.echo(f"Czy chodziło Ci o: {response.suggestion}? (pokazuję wyniki dla tej pisowni)")
     click.echo(f"Znaleziono: {response.total} (strona {response.page} z {response.pages})")
     first = (response.page - 1) * response.per_page
     for number, hit in enumerate(response.results, start=first + 1):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bdp.cli import main
 from indexer.store import open_index
 from search_app.search import clean_request, search
 from search_app.synonyms import load_synonyms
@@ -106,3 +107,9 @@ def test_suggestion_in_api_and_page(bundled_client):
     assert data["total"] > 0
     page = bundled_client.get("/?q=bibloteka").get_data(as_text=True)
     assert "Czy chodziło Ci o" in page
+
+
+def test_cli_shows_the_suggestion(runner, bundled_index):
+    result = runner.invoke(main, ["--index-dir", str(bundled_index), "search", "bibloteka"])
+    assert result.exit_code == 0
+    assert "Czy chodziło Ci o: biblioteka?" in result.output
