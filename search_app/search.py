@@ -6,6 +6,7 @@ It knows nothing of HTTP: a :class:`SearchRequest` goes in, a
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -33,6 +34,10 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_LENGTH = 500
 SNIPPET_CHARS = 240
+
+# A question mark ending a word ends a question ("Jak zwrócić towar?"); left in
+# place, Whoosh would read "towar?" as a wildcard and never analyse the word.
+QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\W|$)")
 
 # Documents matching more of the query's words score higher, but none is required.
 OR_GROUP = OrGroup.factory(0.9)
@@ -187,6 +192,7 @@ def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
     Words the text fields don't know are also looked for without diacritics, and
     synonyms of expressions in the query (``data/synonimy.txt``) are searched too.
     """
+    text = QUESTION_MARK.sub("", text)
     parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
     try:
         query = parser.parse(text)

@@ -113,3 +113,10 @@ def test_cli_shows_the_suggestion(runner, bundled_index):
     result = runner.invoke(main, ["--index-dir", str(bundled_index), "search", "bibloteka"])
     assert result.exit_code == 0
     assert "Czy chodziło Ci o: biblioteka?" in result.output
+
+
+def test_question_mark_is_punctuation_not_a_wildcard(searcher):
+    assert ids(run(searcher, "Jak wspierać rodziny zastępcze?"))[:2] == ids(
+        run(searcher, "Jak wspierać rodziny zastępcze")
+    )[:2]
+    assert run(searcher, "rodziny zastępcze?").total > 0
