@@ -119,4 +119,4 @@ def test_question_mark_is_punctuation_not_a_wildcard(searcher):
     assert ids(run(searcher, "Jak wspierać rodziny zastępcze?"))[:2] == ids(
         run(searcher, "Jak wspierać rodziny zastępcze")
     )[:2]
-    assert run(searcher, "rodziny zastępcze?").total > 0
+    assert {ZORY, LODZ} <= set(ids(run(searcher, "zastępcze?")))
