@@ -16,6 +16,7 @@ from whoosh.query import Query, Term
 from whoosh.searching import Searcher
 
 from analyzers import fold
+from analyzers.lemmas import is_dictionary_word
 from indexer.store import FOLDED_FIELD, TEXT_FIELDS
 
 WORD = re.compile(r"\w+(?:-\w+)*")
@@ -23,7 +24,7 @@ WORD = re.compile(r"\w+(?:-\w+)*")
 # What each ASCII letter may stand for when Polish is typed without diacritics.
 RESTORE = {"a": "aą", "c": "cć", "e": "eę", "l": "lł", "n": "nń", "o": "oó", "s": "sś", "z": "zźż"}
 # Words with more spellings than this are matched by their folded form only.
-MAX_SPELLINGS = 1024
+MAX_SPELLINGS = 512
 
 
 def in_text_fields(searcher: Searcher, word: str) -> bool:
@@ -32,6 +33,48 @@ def in_text_fields(searcher: Searcher, word: str) -> bool:
     analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
     terms = [t.text for t in analyzer(word, mode="query")]
     return any((name, term) in reader for term in terms for name in TEXT_FIELDS)
+
+
+def restore_diacritics(searcher: Searcher, text: str) -> str:
+    """``text`` with words typed without Polish letters spelt as the index most likely means.
+
+    In a query with no Polish letter at all, every word may be respelt: "musze"
+    is a word too (a fly's), but "muszę" is far more common in the index. In a
+    query typed with Polish letters only words the text fields don't know are.
+    A word is replaced by the spelling whose analysed form is in the most
+    documents; ties keep the word as typed.
+    """
+    if FOLDED_FIELD not in searcher.schema:
+        return text
+    typed_without = fold(text) == text.lower()
+    parts: list[str] = []
+    last = 0
+    for match in WORD.finditer(text):
+        word = match.group()
+        lower = word.lower()
+        if not typed_without and in_text_fields(searcher, lower):
+            continue
+        spellings = with_diacritics(searcher, lower)
+        if not spellings:
+            continue
+        best = max(spellings, key=lambda s: _documents(searcher, s))
+        if _documents(searcher, best) <= _documents(searcher, lower):
+            continue
+        if word[:1].isupper():
+            best = best[:1].upper() + best[1:]
+        parts.append(text[last : match.start()] + best)
+        last = match.end()
+    return "".join(parts) + text[last:]
+
+
+def _documents(searcher: Searcher, word: str) -> int:
+    """How many documents hold the analysed form of ``word`` in their best text field."""
+    reader = searcher.reader()
+    analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
+    terms = [t.text for t in analyzer(word, mode="query")]
+    return max(
+        (reader.doc_frequency(name, term) for term in terms for name in TEXT_FIELDS), default=0
+    )
 
 
 def folded_queries(searcher: Searcher, text: str) -> list[Query]:
@@ -63,10 +106,11 @@ def folded_queries(searcher: Searcher, text: str) -> list[Query]:
 
 
 def with_diacritics(searcher: Searcher, word: str) -> list[str]:
-    """Index words that fold to ``word`` but differ from it: "samorzadow" -> ["samorządów"].
+    """Spellings with Polish letters that fold to ``word``: "samorzadow" -> ["samorządów"].
 
-    Every spelling with Polish letters is looked up in the folded field, which
-    holds the words of the text as written.
+    A spelling counts if Morfeusz knows it or the index has it as written (the
+    folded field keeps the words of the text), so forms absent from the text
+    ("zwrocicie" -> "zwrócicie") are restored too.
     """
     if fold(word) != word:
         return []
@@ -75,4 +119,8 @@ def with_diacritics(searcher: Searcher, word: str) -> list[str]:
         return []
     reader = searcher.reader()
     spellings = ("".join(letters) for letters in itertools.product(*choices))
-    return [s for s in spellings if s != word and (FOLDED_FIELD, s) in reader]
+    return [
+        s
+        for s in spellings
+        if s != word and (is_dictionary_word(s) or (FOLDED_FIELD, s) in reader)
+    ]

@@ -19,7 +19,7 @@ from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, facet_label
-from search_app.diacritics import folded_queries
+from search_app.diacritics import folded_queries, restore_diacritics
 from search_app.spelling import correct_query
 from search_app.synonyms import synonym_queries
 
@@ -152,9 +152,11 @@ def _bounded_int(value: Any, default: int, low: int, high: int) -> int:
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     """Run a search: ranked page of results, disjunctive facet counts, snippets."""
     messages: list[str] = []
-    # Unknown (misspelt) words are searched as corrected and the correction is suggested.
-    suggestion = correct_query(searcher, request.q) if request.q else None
-    text = suggestion or request.q
+    # Words typed without Polish letters are respelt; misspelt ones are searched as
+    # corrected, and the correction is suggested.
+    restored = restore_diacritics(searcher, request.q) if request.q else ""
+    suggestion = correct_query(searcher, restored) if restored else None
+    text = suggestion or restored
     query = parse_query(searcher, text, messages) if text else Every()
     filters = {name: values for name, values in request.filters.items() if values}
     combined_filter = filter_query(filters)

@@ -120,3 +120,9 @@ def test_question_mark_is_punctuation_not_a_wildcard(searcher):
         run(searcher, "Jak wspierać rodziny zastępcze")
     )[:2]
     assert {ZORY, LODZ} <= set(ids(run(searcher, "zastępcze?")))
+
+
+def test_query_typed_without_polish_letters_is_respelt(searcher):
+    folded = run(searcher, "szkol zawodowych z pracodawcami")
+    correct = run(searcher, "szkół zawodowych z pracodawcami")
+    assert ids(folded) == ids(correct)
