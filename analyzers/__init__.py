@@ -1,7 +1,7 @@
 """Polish text analysis for BDP Search."""
 
 from analyzers.configs import ANALYZERS, DEFAULT_ANALYZER, analyzer_config
-from analyzers.folding import fold, folded_analyzer
+from analyzers.folding import fold, folded_words
 from analyzers.polish import polish_analyzer, stem_word
 
 __all__ = [
@@ -9,7 +9,7 @@ __all__ = [
     "DEFAULT_ANALYZER",
     "analyzer_config",
     "fold",
-    "folded_analyzer",
+    "folded_words",
     "polish_analyzer",
     "stem_word",
 ]

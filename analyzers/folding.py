@@ -1,19 +1,24 @@
 """Folding Polish letters to ASCII, for queries typed without diacritics.
 
 Folding after stemming lets only ~20–27% of such words reach the right stem,
-so a separate field holds folded *unstemmed* words and folded lemmas: "zory"
-finds "Żory", "lodzi" finds "Łodzi", "samorzadow" finds "samorządów".
+so the index has a separate folded field: each distinct word of a practice
+that has Polish letters, once, folded ("zorach", "lodzi", "samorzadow"). It
+catches words typed without diacritics that no dictionary knows (names);
+known words are respelt with Morfeusz instead (``search_app.diacritics``).
+Words without Polish letters are left out (the text fields already have
+them), and a plain list of distinct words (a KEYWORD field) costs far less to
+index than a second analysis of the whole text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
 
-from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Token
 from whoosh.support.charset import accent_map
 
-from analyzers.lemmas import best_lemma
-from analyzers.polish import HyphenFilter, NumberFilter, load_stopwords, polish_tokenizer
+from analyzers.polish import load_stopwords
+
+WORD = re.compile(r"[^\W\d_]+")
 
 
 def fold(text: str) -> str:
@@ -25,44 +30,12 @@ def fold(text: str) -> str:
     return text.lower().translate(accent_map)
 
 
-def has_diacritics(word: str) -> bool:
-    """Whether folding changes the word."""
-    return fold(word) != word.lower()
+def folded_words(text: str) -> str:
+    """The folded field's value: distinct words with Polish letters, folded.
 
-
-class FoldFilter(Filter):
-    """Index a word folded, its folded lemma and (for the spelling vocabulary) itself.
-
-    At query time only the folded word is searched, so "lodzi", "łodzi" and
-    "Łodzi" all look for "lodzi".
+    >>> folded_words("Rodziny w Żorach i w Żorach, w Łodzi")
+    'lodzi zorach'
     """
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            if t.stopped:
-                yield t
-                continue
-            word = t.text
-            if t.mode == "query":
-                t.text = fold(word)
-                yield t
-                continue
-            for text in dict.fromkeys((fold(word), fold(best_lemma(word)), word)):
-                t.text = text
-                yield t
-
-
-def folded_analyzer():
-    """Tokens for the folded field: lowercase, stopwords dropped, folded, not stemmed.
-
-    >>> [t.text for t in folded_analyzer()("w Żorach", mode="query")]
-    ['zorach']
-    """
-    return (
-        polish_tokenizer()
-        | NumberFilter()
-        | LowercaseFilter()
-        | HyphenFilter()
-        | StopFilter(stoplist=load_stopwords(), minsize=1, renumber=False)
-        | FoldFilter()
-    )
+    stopwords = load_stopwords()
+    words = {w for w in WORD.findall(text.lower()) if w not in stopwords}
+    return " ".join(sorted({fold(w) for w in words} - words))

@@ -66,6 +66,7 @@ def _common_prefix(a: str, b: str) -> int:
     return len(os.path.commonprefix([a, b]))
 
 
+@functools.lru_cache(maxsize=500_000)
 def best_lemma(word: str) -> str:
     """The most likely lemma of a lowercase word (see :func:`lemmas`)."""
     return lemmas(word)[0]

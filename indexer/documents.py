@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analyzers import folded_words
 from indexer.records import Practice
 from indexer.store import FOLDED_FIELD, population_band
 
@@ -33,7 +34,9 @@ def practice_to_document(practice: Practice) -> dict[str, Any]:
         "body": practice.body,
         "metadata": metadata_text,
         # Every text field again, folded and unstemmed (used if the schema has the field).
-        FOLDED_FIELD: "\n".join((practice.title, practice.summary, practice.body, metadata_text)),
+        FOLDED_FIELD: folded_words(
+            "\n".join((practice.title, practice.summary, practice.body, metadata_text))
+        ),
         "content_hash": practice.content_hash(),
         "record": practice.to_dict(),
     }

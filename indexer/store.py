@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import Index
 
-from analyzers import DEFAULT_ANALYZER, analyzer_config, folded_analyzer
+from analyzers import DEFAULT_ANALYZER, analyzer_config
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -34,7 +34,7 @@ METADATA_BOOST = 0.7
 FOLDED_BOOST = 0.5
 
 TEXT_FIELDS = ("title", "summary", "body", "metadata")
-# Folded, unstemmed words of all the text fields (see analyzers.folding); present
+# Distinct words of all the text fields, folded and as written (analyzers.folding); present
 # when the analyzer configuration asks for it.
 FOLDED_FIELD = "folded"
 
@@ -100,7 +100,7 @@ def build_schema(analyzer: str = DEFAULT_ANALYZER) -> Schema:
     )
     if config.folded:
         schema.add(
-            FOLDED_FIELD, TEXT(analyzer=folded_analyzer(), phrase=False, field_boost=FOLDED_BOOST)
+            FOLDED_FIELD, KEYWORD(lowercase=False, scorable=True, field_boost=FOLDED_BOOST)
         )
     return schema
 

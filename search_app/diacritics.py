@@ -57,8 +57,8 @@ def restore_diacritics(searcher: Searcher, text: str) -> str:
         spellings = with_diacritics(searcher, lower)
         if not spellings:
             continue
-        best = max(spellings, key=lambda s: _documents(searcher, s))
-        if _documents(searcher, best) <= _documents(searcher, lower):
+        best = best_spelling(searcher, spellings)
+        if document_count(searcher, best) <= document_count(searcher, lower):
             continue
         if word[:1].isupper():
             best = best[:1].upper() + best[1:]
@@ -67,7 +67,18 @@ def restore_diacritics(searcher: Searcher, text: str) -> str:
     return "".join(parts) + text[last:]
 
 
-def _documents(searcher: Searcher, word: str) -> int:
+def best_spelling(searcher: Searcher, spellings: list[str]) -> str:
+    """The spelling whose analysed form is in most documents; ties go to more Polish letters.
+
+    ("szkół" and "szkoł" are both forms of "szkoła"; people who drop diacritics drop them all.)
+    """
+    return max(
+        spellings,
+        key=lambda s: (document_count(searcher, s), len(s) - len(s.encode("ascii", "ignore"))),
+    )
+
+
+def document_count(searcher: Searcher, word: str) -> int:
     """How many documents hold the analysed form of ``word`` in their best text field."""
     reader = searcher.reader()
     analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
@@ -87,16 +98,15 @@ def folded_queries(searcher: Searcher, text: str) -> list[Query]:
     if FOLDED_FIELD not in searcher.schema:
         return []
     reader = searcher.reader()
-    folded_analyzer = searcher.schema[FOLDED_FIELD].analyzer
     text_analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
     queries: dict[tuple[str, str], Query] = {}
     for match in WORD.finditer(text):
         word = match.group().lower()
         if in_text_fields(searcher, word):
             continue
-        for token in folded_analyzer(word, mode="query"):
-            if (FOLDED_FIELD, token.text) in reader:
-                queries.setdefault((FOLDED_FIELD, token.text), Term(FOLDED_FIELD, token.text))
+        folded = fold(word)
+        if (FOLDED_FIELD, folded) in reader:
+            queries.setdefault((FOLDED_FIELD, folded), Term(FOLDED_FIELD, folded))
         for restored in with_diacritics(searcher, word):
             for token in text_analyzer(restored, mode="query"):
                 for name in TEXT_FIELDS:
@@ -108,8 +118,7 @@ def folded_queries(searcher: Searcher, text: str) -> list[Query]:
 def with_diacritics(searcher: Searcher, word: str) -> list[str]:
     """Spellings with Polish letters that fold to ``word``: "samorzadow" -> ["samorządów"].
 
-    A spelling counts if Morfeusz knows it or the index has it as written (the
-    folded field keeps the words of the text), so forms absent from the text
+    A spelling counts if Morfeusz knows it, so forms absent from the text
     ("zwrocicie" -> "zwrócicie") are restored too.
     """
     if fold(word) != word:
@@ -117,10 +126,5 @@ def with_diacritics(searcher: Searcher, word: str) -> list[str]:
     choices = [RESTORE.get(ch, ch) for ch in word]
     if math.prod(len(c) for c in choices) > MAX_SPELLINGS:
         return []
-    reader = searcher.reader()
     spellings = ("".join(letters) for letters in itertools.product(*choices))
-    return [
-        s
-        for s in spellings
-        if s != word and (is_dictionary_word(s) or (FOLDED_FIELD, s) in reader)
-    ]
+    return [s for s in spellings if s != word and is_dictionary_word(s)]

@@ -18,8 +18,8 @@ from whoosh.searching import Searcher
 from analyzers import fold
 from analyzers.lemmas import is_dictionary_word
 from analyzers.polish import load_stopwords
-from indexer.store import FOLDED_FIELD
-from search_app.diacritics import in_text_fields
+from indexer.store import FOLDED_FIELD, TEXT_FIELDS
+from search_app.diacritics import best_spelling, in_text_fields, with_diacritics
 
 MIN_CORRECTED = 4
 LONG_WORD = 8
@@ -70,23 +70,32 @@ def correct_query(searcher: Searcher, text: str) -> str | None:
 
 
 def is_known(searcher: Searcher, word: str) -> bool:
-    """Whether the index has the word as written, folded, or as its analysed form."""
-    reader = searcher.reader()
-    if (FOLDED_FIELD, word) in reader or (FOLDED_FIELD, fold(word)) in reader:
+    """Whether the index has the word folded or as its analysed form."""
+    if (FOLDED_FIELD, fold(word)) in searcher.reader():
         return True
     return in_text_fields(searcher, word)
 
 
 def nearest_word(searcher: Searcher, word: str) -> str | None:
-    """The most frequent index word at the smallest edit distance, if within reach."""
+    """The most frequent index word at the smallest edit distance, if within reach.
+
+    Candidates are the folded field's words (compared folded), given back their
+    Polish letters ("zastepczych" -> "zastępczych"), and the text fields' terms
+    (lemmas); at the same distance a word as the texts write it goes first.
+    """
     reader = searcher.reader()
+    lookups = [(FOLDED_FIELD, fold(word))] + [(name, word) for name in TEXT_FIELDS]
     for distance in range(1, max_edits(word) + 1):
-        candidates = set(reader.terms_within(FOLDED_FIELD, word, distance))
-        candidates.discard(word)
-        if candidates:
-            # Most documents first; then words with Polish letters (what people meant).
-            return min(
-                candidates,
-                key=lambda c: (-reader.doc_frequency(FOLDED_FIELD, c), fold(c) == c, c),
-            )
+        found = {
+            (name == FOLDED_FIELD, reader.doc_frequency(name, term), term, name)
+            for name, text in lookups
+            for term in reader.terms_within(name, text, distance)
+            if term not in (word, fold(word))
+        }
+        if found:
+            *_rank, term, name = max(found)
+            if name == FOLDED_FIELD:
+                spellings = with_diacritics(searcher, term)
+                term = best_spelling(searcher, spellings) if spellings else term
+            return term
     return None
