@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token
 
 from analyzers.polish import MIN_STEM_INPUT, stem_word
+
+# Letters, possibly hyphenated; anything else (numbers, "pa?a*") is kept as it is.
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 # Interpretations marked archaic, rare or regional rarely are what a text means
 # (colloquial "pot." ones are kept: people type colloquially; measured +0.0025 nDCG@10).
@@ -43,8 +47,8 @@ def lemmas(word: str) -> tuple[str, ...]:
     >>> lemmas("gminie")
     ('gmina', 'gmin')
     """
-    if len(word) < MIN_STEM_INPUT or any(ch.isdigit() for ch in word):
-        return (word,)
+    if len(word) < MIN_STEM_INPUT or not WORD.fullmatch(word):
+        return (word,)  # numbers, and wildcard patterns the query parser passes whole
     if "-" in word:
         head, _, last = word.rpartition("-")
         return tuple(f"{head}-{lemma}" for lemma in lemmas(last))

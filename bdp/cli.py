@@ -16,9 +16,11 @@ import click
 from analyzers import ANALYZERS, DEFAULT_ANALYZER
 from indexer.build import build_index
 from indexer.jsonl import practice_from_dict, write_jsonl
+from indexer.lock import DEFAULT_TIMEOUT, IndexBusyError
 from indexer.records import Practice
 from indexer.sources import DEFAULT_SOURCES, read_sources
 from indexer.store import FACETS, IndexMissingError, index_stats, open_index, stored_records
+from indexer.update import UpdateSummary, add_practices, delete_practices, update_index
 from search_app.evaluation import evaluate, load_collection
 from search_app.search import SORTS, clean_request, search
 
@@ -54,10 +56,45 @@ def index_group() -> None:
     """Budowanie i przeglądanie indeksu."""
 
 
+def wait_option(command):
+    """``--wait``: how long a writing command waits for another writer to finish."""
+    return click.option(
+        "--wait",
+        "lock_timeout",
+        type=click.FloatRange(0),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        envvar="BDP_LOCK_TIMEOUT",
+        show_envvar=True,
+        metavar="SEKUNDY",
+        help="Ile czekać, gdy indeks zmienia właśnie inny proces.",
+    )(command)
+
+
+def verbose_option(command):
+    """``--verbose``: one line per written practice (progress that scripts can follow)."""
+    return click.option(
+        "-v", "--verbose", is_flag=True, help="Wypisuj identyfikator każdej zapisanej praktyki."
+    )(command)
+
+
+def _say_waiting(holder: dict | None) -> None:
+    who = f" (proces {holder['pid']})" if holder and holder.get("pid") else ""
+    click.echo(f"Indeks zmienia teraz inny proces{who} — czekam…", err=True)
+
+
+def _echo_id(practice_id: str) -> None:
+    click.echo(practice_id)
+
+
 @index_group.command("build")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@wait_option
+@verbose_option
 @pass_settings
-def index_build(settings: Settings, sources: tuple[Path, ...]) -> None:
+def index_build(
+    settings: Settings, sources: tuple[Path, ...], lock_timeout: float, verbose: bool
+) -> None:
     """Zbuduj indeks od nowa ze ŹRÓDEŁ (pliki .txt stron BDP, .jsonl lub katalogi).
 
     Bez argumentów indeksuje dołączone dane (data/practices). Nowy indeks
@@ -73,7 +110,26 @@ def index_build(settings: Settings, sources: tuple[Path, ...]) -> None:
     with click.progressbar(
         length=len(report.practices), label="Indeksowanie", file=sys.stderr
     ) as bar:
-        count = build_index(report.practices, settings.index_dir, lambda _p: bar.update(1))
+
+        def progress(practice: Practice) -> None:
+            bar.update(1)
+            if verbose:
+                _echo_id(practice.id)
+
+        try:
+            count = _or_fail(
+                build_index,
+                report.practices,
+                settings.index_dir,
+                progress,
+                lock_timeout,
+                _say_waiting,
+            )
+        except OSError as exc:
+            raise click.ClickException(
+                f"Zapis indeksu nie powiódł się ({exc.strerror or exc}); "
+                "działający indeks pozostaje bez zmian."
+            ) from exc
     click.echo(
         f"Zaindeksowano praktyk: {count} (plików źródłowych: {report.files}) "
         f"w {settings.index_dir}."
@@ -81,6 +137,134 @@ def index_build(settings: Settings, sources: tuple[Path, ...]) -> None:
     if report.errors:
         click.echo(f"Pominięto błędne źródła: {len(report.errors)}.", err=True)
         sys.exit(1)
+
+
+@index_group.command("update")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--prune", is_flag=True, help="Usuń z indeksu praktyki, których nie ma już w źródłach."
+)
+@click.option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
+@wait_option
+@verbose_option
+@pass_settings
+def index_update(
+    settings: Settings,
+    sources: tuple[Path, ...],
+    prune: bool,
+    as_json: bool,
+    lock_timeout: float,
+    verbose: bool,
+) -> None:
+    """Uaktualnij indeks ze ŹRÓDEŁ: dodaj nowe praktyki, przeindeksuj zmienione.
+
+    Zmianę rozpoznaje po treści praktyki (nie po datach); niezmienione zostają
+    nietknięte. Praktyki, których nie ma już w źródłach, usuwa tylko z --prune
+    (bez tej opcji tylko je wypisuje). Bez argumentów czyta data/practices.
+    Ponowne uruchomienie niczego już nie zmienia.
+    """
+    report = read_sources(sources or [DEFAULT_SOURCES])
+    _report_errors(report.errors)
+    summary = _or_fail(
+        update_index,
+        report,
+        settings.index_dir,
+        prune=prune,
+        lock_timeout=lock_timeout,
+        on_wait=_say_waiting,
+        on_progress=_echo_id if verbose else None,
+    )
+    _finish(summary, as_json, failed=bool(summary.failed))
+
+
+@index_group.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
+@wait_option
+@pass_settings
+def index_add(
+    settings: Settings, files: tuple[Path, ...], as_json: bool, lock_timeout: float
+) -> None:
+    """Dodaj do indeksu praktyki z PLIKÓW (.txt strony BDP lub .jsonl).
+
+    Praktyka o identyfikatorze, który już jest w indeksie, zostaje zastąpiona.
+    """
+    report = read_sources(files)
+    _report_errors(report.errors)
+    summary = _or_fail(
+        add_practices, report, settings.index_dir, lock_timeout=lock_timeout, on_wait=_say_waiting
+    )
+    _finish(summary, as_json, failed=bool(summary.failed))
+
+
+@index_group.command("delete")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
+@wait_option
+@pass_settings
+def index_delete(
+    settings: Settings, ids: tuple[str, ...], as_json: bool, lock_timeout: float
+) -> None:
+    """Usuń z indeksu praktyki o podanych IDENTYFIKATORACH.
+
+    Uwaga: jeśli praktyka nadal jest w źródłach, następne „bdp index update”
+    doda ją ponownie — usuń też jej plik albo wiersz.
+    """
+    summary = _or_fail(
+        delete_practices, ids, settings.index_dir, lock_timeout=lock_timeout, on_wait=_say_waiting
+    )
+    _finish(summary, as_json, failed=bool(summary.not_found))
+
+
+def _finish(summary: UpdateSummary, as_json: bool, failed: bool) -> None:
+    """Print the summary (Polish text or JSON) and exit 1 if something was not done."""
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _echo_summary(summary)
+    if failed:
+        sys.exit(1)
+
+
+def _echo_summary(summary: UpdateSummary) -> None:
+    if summary.recovered_lock_from:
+        click.echo(
+            f"Przejęto blokadę po przerwanym procesie {summary.recovered_lock_from}; "
+            "jego niedokończone zmiany usunięto, indeks jest w ostatniej pełnej wersji.",
+            err=True,
+        )
+    click.echo(
+        f"Dodano: {len(summary.added)}, zaktualizowano: {len(summary.updated)}, "
+        f"bez zmian: {len(summary.unchanged)}, usunięto: {len(summary.removed)}, "
+        f"błędy: {len(summary.failed)}."
+    )
+    for label, ids in (
+        ("Dodane", summary.added),
+        ("Zaktualizowane", summary.updated),
+        ("Usunięte", summary.removed),
+    ):
+        if ids:
+            click.echo(f"{label}: {_some(sorted(ids))}")
+    if summary.not_found:
+        click.echo(f"Nie ma w indeksie: {_some(summary.not_found)}", err=True)
+    if summary.not_in_sources:
+        click.echo(
+            f"Nie ma w źródłach (pozostają w indeksie): {_some(summary.not_in_sources)}"
+        )
+        if summary.prune_skipped:
+            click.echo(
+                "Nie usunięto ich, bo część źródeł ma błędy — popraw je i uruchom ponownie.",
+                err=True,
+            )
+        else:
+            click.echo("Aby je usunąć, uruchom ponownie z opcją --prune.")
+    state = "bez zmian" if not summary.changed else f"nowa wersja {summary.generation}"
+    click.echo(f"Praktyk w indeksie: {summary.documents} ({state}).")
+
+
+def _some(ids: list[str], shown: int = 10) -> str:
+    more = f" … i {len(ids) - shown} innych" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
 
 
 @index_group.command("stats")
@@ -276,8 +460,8 @@ def _report_errors(errors) -> None:
         click.echo(f"Błąd: {error}", err=True)
 
 
-def _or_fail(function, *args):
+def _or_fail(function, *args, **kwargs):
     try:
-        return function(*args)
-    except IndexMissingError as exc:
+        return function(*args, **kwargs)
+    except (IndexMissingError, IndexBusyError) as exc:
         raise click.ClickException(str(exc)) from exc

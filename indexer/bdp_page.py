@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.encoding import read_source_text
 from indexer.errors import SourceError
 from indexer.records import Practice
 
@@ -67,13 +68,8 @@ class _Metric:
 
 
 def read_page_text(path: Path) -> str:
-    """Read a page as UTF-8 (a BOM is tolerated), naming the file if it is not UTF-8."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            path, f"plik nie jest zapisany w UTF-8 (bajt {exc.start}); zapisz go jako UTF-8"
-        ) from exc
+    """Read a page in UTF-8 (a BOM is tolerated), Windows-1250 or ISO-8859-2."""
+    return read_source_text(path)
 
 
 def parse_page(path: Path | str) -> Practice:

@@ -23,7 +23,7 @@ METADATA_FIELDS = (
 
 
 def practice_to_document(practice: Practice) -> dict[str, Any]:
-    """The Whoosh document for a practice; absent facet values are left out."""
+    """The Whoosh document for a practice; absent facet values are empty strings."""
     metadata = [getattr(practice, name) for name in METADATA_FIELDS]
     metadata.extend(practice.contacts)
     metadata_text = "\n".join(value for value in metadata if value)
@@ -51,7 +51,11 @@ def practice_to_document(practice: Practice) -> dict[str, Any]:
         "date_added": practice.date_added,
         "date_updated": practice.date_updated,
     }
-    doc.update({name: value for name, value in facets.items() if value})
+    # Every sortable field gets a value ("" when absent) so that every segment
+    # has every column: Whoosh's MultiReader.column_reader skips segments
+    # without the column and then misplaces the documents of later segments,
+    # which breaks facet counts once updates have added small segments.
+    doc.update({name: value or "" for name, value in facets.items()})
     if practice.population is not None:
         doc["population_count"] = practice.population
     return doc

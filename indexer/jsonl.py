@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from indexer.encoding import read_source_text
 from indexer.errors import SourceError
 from indexer.records import FIELD_ORDER, LIST_FIELDS, OPTIONAL_TEXT_FIELDS, Practice
 
@@ -22,29 +23,50 @@ def read_jsonl(path: Path | str) -> Iterator[Practice | SourceError]:
     """
     path = Path(path)
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield practice_from_json(line, path, number)
-                except SourceError as error:
-                    yield error
-    except UnicodeDecodeError as exc:
-        yield SourceError(path, f"plik nie jest zapisany w UTF-8 (bajt {exc.start})")
+        text = read_source_text(path)
+    except SourceError as error:
+        yield error
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield practice_from_json(line, path, number)
+        except SourceError as error:
+            yield error
 
 
 def practice_from_json(line: str, path: Path, number: int) -> Practice:
     """Validate one JSON line against the canonical format and build the practice."""
     try:
-        data = json.loads(line)
+        data = json.loads(line, parse_constant=_reject_constant, parse_float=_finite_float)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as exc:
         raise SourceError(
             path, f"niepoprawny JSON: {exc.msg} (kolumna {exc.colno})", line=number
         ) from None
+    except RecursionError:
+        raise SourceError(path, "JSON jest zagnieżdżony zbyt głęboko", line=number) from None
+    except UnicodeEncodeError:
+        raise SourceError(
+            path, "tekst zawiera niepoprawny znak Unicode (np. \\ud800)", line=number
+        ) from None
+    except ValueError as exc:
+        raise SourceError(path, str(exc), line=number) from None
     if not isinstance(data, dict):
         raise SourceError(path, "oczekiwano obiektu JSON {…}", line=number)
     return practice_from_dict(data, path, number)
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"niedozwolona wartość {name} (JSON dopuszcza tylko skończone liczby)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"liczba {text[:20]} jest zbyt duża")
+    return value
 
 
 def practice_from_dict(data: dict[str, Any], path: Path | str, number: int | None) -> Practice:

@@ -4,11 +4,21 @@ An index directory holds generations — complete Whoosh indexes in
 ``gen-*`` subdirectories — and a ``CURRENT`` file naming the live one. A full
 build writes a new generation beside the live one and then replaces
 ``CURRENT`` atomically, so readers only ever open a finished index.
+
+Updates are copy-on-write too: :func:`clone_generation` hard-links the live
+generation's files (Whoosh never changes a written segment or TOC file, it
+only adds new ones) into a new generation, the update commits there, and it
+is published the same way. No writer ever writes into the live generation, so
+a writer killed at any moment leaves the live index exactly as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import io
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -23,6 +33,8 @@ from analyzers import DEFAULT_ANALYZER, analyzer_config
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
+GENERATION_NAME = re.compile(rf"{GENERATION_PREFIX}[0-9A-Za-z-]+")
+WHOOSH_LOCK_SUFFIX = "WRITELOCK"
 
 # Field boosts: a word in the title says more than one in the metric card.
 TITLE_BOOST = 4.0
@@ -127,23 +139,56 @@ def facet_label(facet: str, value: str) -> str:
 def current_generation(index_dir: Path | str) -> str | None:
     """The name of the live generation, or None if nothing was ever published."""
     try:
-        name = (Path(index_dir) / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        raw = (Path(index_dir) / CURRENT_FILE).read_bytes()
     except FileNotFoundError:
         return None
+    name = raw.decode("utf-8", errors="replace").strip()
     return name or None
 
 
 def open_index(index_dir: Path | str) -> Index:
-    """Open the live generation for reading (and for incremental writing)."""
+    """Open the live generation for reading.
+
+    If the generation vanishes while being opened because a writer published a
+    newer one and cleaned up meanwhile, the newer one is opened instead.
+    """
     index_dir = Path(index_dir)
     name = current_generation(index_dir)
-    if name is None:
-        raise IndexMissingError(index_dir)
-    path = index_dir / name
-    try:
-        return whoosh_index.open_dir(str(path))
-    except (whoosh_index.EmptyIndexError, OSError) as exc:
-        raise IndexMissingError(index_dir, f"generacja {name} jest uszkodzona: {exc}") from exc
+    while True:
+        if name is None:
+            raise IndexMissingError(index_dir)
+        if not GENERATION_NAME.fullmatch(name):
+            raise IndexMissingError(
+                index_dir, f"plik {CURRENT_FILE} jest uszkodzony: {name[:40]!r}"
+            )
+        path = index_dir / name
+        try:
+            ix = whoosh_index.open_dir(str(path))
+            ix.reader().close()  # opens every segment file: damage shows here, not mid-request
+            return ix
+        except Exception as exc:  # noqa: BLE001 - whatever a damaged file raises, rebuild
+            close_files_under(path)
+            newer = current_generation(index_dir)
+            if newer == name:
+                raise IndexMissingError(
+                    index_dir, f"generacja {name} jest uszkodzona: {exc}"
+                ) from exc
+            name = newer
+
+
+def close_files_under(directory: Path | str) -> None:
+    """Close the files Whoosh left open under ``directory`` when it failed.
+
+    On a damaged index or a full disk Whoosh raises without closing what it
+    opened; closing those files now frees the descriptors (and the space of a
+    discarded generation) instead of leaving them to some later garbage collection.
+    """
+    prefix = os.path.join(str(directory), "")
+    for obj in gc.get_objects():
+        if isinstance(obj, io.IOBase) and not obj.closed:
+            if str(getattr(obj, "name", "")).startswith(prefix):
+                with contextlib.suppress(OSError, ValueError):
+                    obj.close()
 
 
 def create_generation(
@@ -152,22 +197,55 @@ def create_generation(
     """Create an empty generation beside the live one; it is invisible until published."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    name = f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
+    name = _new_generation_name()
     path = index_dir / name
     path.mkdir()
-    return name, whoosh_index.create_in(str(path), build_schema(analyzer))
+    try:
+        return name, whoosh_index.create_in(str(path), build_schema(analyzer))
+    except BaseException:  # e.g. a full disk: leave nothing half-made behind
+        close_files_under(path)
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+def clone_generation(index_dir: Path | str, source: str) -> tuple[str, Index]:
+    """A new unpublished generation holding the same index as ``source``, for an update.
+
+    Files are hard-linked (copied where links are impossible): cheap at any
+    size, and safe because Whoosh only ever creates new files. Whoosh's lock
+    file and temporary directories are not carried over.
+    """
+    index_dir = Path(index_dir)
+    name = _new_generation_name()
+    path = index_dir / name
+    path.mkdir()
+    for item in (index_dir / source).iterdir():
+        if item.is_file() and not item.name.endswith(WHOOSH_LOCK_SUFFIX):
+            try:
+                os.link(item, path / item.name)
+            except OSError:
+                shutil.copy2(item, path / item.name)
+    return name, whoosh_index.open_dir(str(path))
+
+
+def _new_generation_name() -> str:
+    # Microseconds keep names in creation order even for several updates a second.
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
 
 
 def publish_generation(index_dir: Path | str, name: str) -> None:
     """Make ``name`` the live generation with one atomic rename of ``CURRENT``."""
     index_dir = Path(index_dir)
     tmp = index_dir / f"{CURRENT_FILE}.{uuid.uuid4().hex[:8]}.tmp"
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, index_dir / CURRENT_FILE)
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, index_dir / CURRENT_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)  # only left if the switch failed (e.g. disk full)
     _fsync_dir(index_dir)
 
 
@@ -177,10 +255,12 @@ def discard_generation(index_dir: Path | str, name: str) -> None:
 
 
 def remove_old_generations(index_dir: Path | str, keep: int = 2) -> list[str]:
-    """Delete all but the newest ``keep`` generations, never the live one.
+    """Delete all but the live generation and the ``keep - 1`` published before it.
 
     The previous generation is kept so searchers opened just before a switch
-    can finish; anything older is gone.
+    can finish. Generations newer than the live one were never published (a
+    writer died before the switch) and are removed too, so call this only while
+    holding the writer lock.
     """
     index_dir = Path(index_dir)
     live = current_generation(index_dir)
@@ -189,11 +269,17 @@ def remove_old_generations(index_dir: Path | str, keep: int = 2) -> list[str]:
         key=lambda p: p.name,
         reverse=True,
     )
+    kept = 0
     removed = []
-    for path in generations[keep:]:
-        if path.name != live:
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path.name)
+    for path in generations:
+        if path.name == live:
+            kept += 1
+            continue
+        if live is not None and path.name < live and kept < keep:
+            kept += 1
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
     for tmp in index_dir.glob(f"{CURRENT_FILE}.*.tmp"):
         tmp.unlink(missing_ok=True)
     return removed
@@ -246,6 +332,18 @@ def stored_records(index_dir: Path | str) -> list[dict]:
     finally:
         ix.close()
     return sorted(records, key=lambda r: r["id"])
+
+
+def indexed_hashes(index_dir: Path | str) -> dict[str, str]:
+    """The content hash of every indexed practice, by id: what an update compares against."""
+    ix = open_index(index_dir)
+    try:
+        with ix.searcher() as searcher:
+            return {
+                fields["id"]: fields["content_hash"] for fields in searcher.all_stored_fields()
+            }
+    finally:
+        ix.close()
 
 
 class LiveIndex:

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from indexer.sources import DEFAULT_SOURCES
 from indexer.store import LiveIndex
 
 
@@ -18,6 +19,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("BDP_INDEX_DIR", "index"),
         JSON_SORT_KEYS=False,
+        # Never the interactive debugger, whatever FLASK_DEBUG says; tests may override.
+        DEBUG=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        # The editors' endpoint (search_app/admin.py) exists only with a token.
+        ADMIN_TOKEN=os.environ.get("BDP_ADMIN_TOKEN", ""),
+        ADMIN_LOCK_TIMEOUT=10.0,
+        ADMIN_RATE_LIMIT=(5, 60.0),  # requests per seconds, per client address and worker
+        SOURCES=_sources_from_environment(),
     )
     if config:
         app.config.from_mapping(config)
@@ -25,9 +34,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
 
-    from search_app import api, errors, views
+    from search_app import api, errors, security, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
+    if str(app.config["ADMIN_TOKEN"]).strip():
+        from search_app import admin
+
+        app.register_blueprint(admin.bp)
     errors.register(app)
+    security.register(app)
     return app
+
+
+def _sources_from_environment() -> list[Path]:
+    """``BDP_SOURCES`` (paths joined with the OS path separator), else the bundled data."""
+    raw = os.environ.get("BDP_SOURCES", "")
+    return [Path(p) for p in raw.split(os.pathsep) if p] or [DEFAULT_SOURCES]

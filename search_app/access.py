@@ -6,11 +6,14 @@ from flask import current_app, g
 from werkzeug.datastructures import MultiDict
 from whoosh.searching import Searcher
 
-from indexer.store import LiveIndex
+from indexer.store import LiveIndex, current_generation
+from search_app.related import similar_practices
 from search_app.search import SearchRequest, SearchResponse, clean_request, search
+from search_app.suggest import Vocabulary, build_vocabulary, suggest
 
 # Parameters of /api/search and / that are not facet filters.
 QUERY_PARAMS = ("q", "page", "per_page", "sort")
+MAX_SUGGEST_LENGTH = 100
 
 
 def get_searcher() -> Searcher:
@@ -45,3 +48,23 @@ def run_search(args: MultiDict) -> tuple[SearchRequest, SearchResponse]:
     response = search(get_searcher(), request)
     response.messages[:0] = messages
     return request, response
+
+
+def find_similar(practice_id: str) -> list[dict]:
+    """“Podobne praktyki” for one practice."""
+    return similar_practices(get_searcher(), practice_id)
+
+
+def get_vocabulary() -> Vocabulary:
+    """The suggestion vocabulary of the live generation, rebuilt when the index is rebuilt."""
+    generation = current_generation(current_app.config["INDEX_DIR"])
+    cached = current_app.extensions.get("bdp_vocabulary")
+    if cached is None or cached[0] != generation:
+        cached = (generation, build_vocabulary(get_searcher()))
+        current_app.extensions["bdp_vocabulary"] = cached
+    return cached[1]
+
+
+def run_suggest(text: str) -> dict:
+    """Suggestions for a partly typed query."""
+    return suggest(get_vocabulary(), text[:MAX_SUGGEST_LENGTH])

@@ -1,11 +1,19 @@
-"""The JSON API: /api/search, /api/practices/<id>, /healthz."""
+"""The JSON API: /api/search, /api/practices/<id>, /api/openapi.json, /healthz."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from indexer.store import IndexMissingError, current_generation
-from search_app.access import close_searcher, find_record, get_searcher, run_search
+from search_app.access import (
+    close_searcher,
+    find_record,
+    find_similar,
+    get_searcher,
+    run_search,
+    run_suggest,
+)
+from search_app.openapi import openapi_spec
 
 bp = Blueprint("api", __name__)
 bp.teardown_app_request(close_searcher)
@@ -25,6 +33,32 @@ def api_practice(practice_id: str):
     if record is None:
         abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
     return jsonify(record)
+
+
+@bp.get("/api/practices/<practice_id>/similar")
+def api_similar(practice_id: str):
+    """“Podobne praktyki”: the practices most like this one."""
+    if find_record(practice_id) is None:
+        abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
+    return jsonify({"id": practice_id, "results": _with_urls(find_similar(practice_id))})
+
+
+@bp.get("/api/suggest")
+def api_suggest():
+    """Search-as-you-type: titles and word completions for ``q``."""
+    suggestions = run_suggest(request.args.get("q", ""))
+    suggestions["titles"] = _with_urls(suggestions["titles"])
+    return jsonify(suggestions)
+
+
+def _with_urls(practices: list[dict]) -> list[dict]:
+    return [{**p, "url": url_for("views.practice", practice_id=p["id"])} for p in practices]
+
+
+@bp.get("/api/openapi.json")
+def api_openapi():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_spec())
 
 
 @bp.get("/healthz")

@@ -24,10 +24,14 @@ POLISH_MESSAGES = {
 }
 
 
-def _respond(status: int, message: str):
-    if request.path.startswith("/api/"):
-        return jsonify(error_payload(status, message)), status
-    return render_template("error.html", status=status, message=message), status
+# Machine-readable endpoints outside /api/ that answer errors in JSON too.
+JSON_PATHS = ("/healthz",)
+
+
+def _respond(status: int, message: str, headers: list[tuple[str, str]] | None = None):
+    if request.path.startswith("/api/") or request.path in JSON_PATHS:
+        return jsonify(error_payload(status, message)), status, headers or []
+    return render_template("error.html", status=status, message=message), status, headers or []
 
 
 def register(app: Flask) -> None:
@@ -37,7 +41,9 @@ def register(app: Flask) -> None:
         message = exc.description
         if not message or message == type(exc).description:
             message = POLISH_MESSAGES.get(status, exc.name)
-        return _respond(status, message)
+        # Keep what the exception says about itself (e.g. Allow on a 405), not its body type.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return _respond(status, message, headers)
 
     @app.errorhandler(IndexMissingError)
     def index_missing(exc: IndexMissingError):

@@ -20,6 +20,7 @@ from whoosh.searching import Searcher
 
 from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, facet_label
 from search_app.diacritics import folded_queries, restore_diacritics
+from search_app.query_limits import bound_query
 from search_app.spelling import correct_query
 from search_app.synonyms import synonym_queries
 
@@ -33,6 +34,10 @@ DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_LENGTH = 500
+MAX_FILTER_VALUES = 20
+# C0/C1 control characters (but not tab or newline) and the replacement character that
+# Werkzeug puts where a URL held invalid UTF-8.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 SNIPPET_CHARS = 240
 
 # A question mark ending a word ends a question ("Jak zwrócić towar?"); left in
@@ -80,12 +85,18 @@ class SearchRequest:
     snippets: bool = True
 
 
+# Child facet -> parent facet: each child value carries the parent value it belongs to.
+FACET_PARENTS = {"subcategory": "category", "county": "voivodeship"}
+CHILD_FACETS = {parent: child for child, parent in FACET_PARENTS.items()}
+
+
 @dataclass
 class FacetValue:
     value: str
     label: str
     count: int
     selected: bool
+    parent: str | None = None
 
 
 @dataclass
@@ -119,34 +130,60 @@ def clean_request(
 ) -> tuple[SearchRequest, list[str]]:
     """Turn raw user input into a valid request, with Polish notes on what was changed."""
     messages: list[str] = []
-    q = (q or "").strip()
+    q, removed = CONTROL_CHARS.subn(" ", q or "")
+    q = q.strip()
+    if removed:
+        messages.append("Pominięto w zapytaniu znaki sterujące lub nieprawidłowo zakodowane.")
     if len(q) > MAX_QUERY_LENGTH:
         q = q[:MAX_QUERY_LENGTH]
         messages.append(f"Zapytanie skrócono do {MAX_QUERY_LENGTH} znaków.")
-    page_number = _bounded_int(page, 1, 1, MAX_PAGE)
-    size = _bounded_int(per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    page_number = _bounded_int(page, 1, 1, MAX_PAGE, "Numer strony", messages)
+    size = _bounded_int(
+        per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "Liczba wyników na stronie", messages
+    )
     if sort not in SORTS:
         if sort:
-            messages.append(f"Nieznany porządek „{sort}” — sortuję według trafności.")
+            messages.append(f"Nieznany porządek „{_shown(sort)}” — sortuję według trafności.")
         sort = "relevance"
     chosen: dict[str, tuple[str, ...]] = {}
+    unknown = [name for name in (filters or {}) if name not in FACETS]
+    if unknown:
+        names = ", ".join(f"„{_shown(name)}”" for name in unknown[:5])
+        messages.append(f"Pominięto nieznane filtry: {names}{' …' if len(unknown) > 5 else ''}.")
     for name, values in (filters or {}).items():
         if name not in FACETS:
-            messages.append(f"Nieznany filtr „{name}” został pominięty.")
             continue
         kept = tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+        if len(kept) > MAX_FILTER_VALUES:
+            kept = kept[:MAX_FILTER_VALUES]
+            messages.append(
+                f"Filtr „{FACETS[name]}” może mieć najwyżej {MAX_FILTER_VALUES} wartości."
+            )
         if kept:
             chosen[name] = kept
     request = SearchRequest(q=q, page=page_number, per_page=size, sort=sort, filters=chosen)
     return request, messages
 
 
-def _bounded_int(value: Any, default: int, low: int, high: int) -> int:
+def _bounded_int(
+    value: Any, default: int, low: int, high: int, label: str, messages: list[str]
+) -> int:
+    """``value`` as an int within [low, high]; a note in ``messages`` when it had to change."""
     try:
         number = int(value)
     except (TypeError, ValueError):
+        messages.append(f"{label} „{_shown(value)}” nie jest liczbą — przyjęto {default}.")
         return default
-    return min(max(number, low), high)
+    bounded = min(max(number, low), high)
+    if bounded != number:
+        messages.append(f"{label} musi być w zakresie {low}–{high} — przyjęto {bounded}.")
+    return bounded
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """User input echoed in a message, shortened so a huge value does not flood the page."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
@@ -159,7 +196,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     text = suggestion or restored
     query = parse_query(searcher, text, messages) if text else Every()
     filters = {name: values for name, values in request.filters.items() if values}
-    combined_filter = filter_query(filters)
+    combined_filter = filter_query(filters, searcher)
 
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
@@ -171,7 +208,9 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         reverse=reverse,
         terms=True,
     )
-    total = len(results)
+    # Not len(results): with terms=True and a filter, whoosh3 3.54 counts the unfiltered
+    # matches (WrappingCollector does not pass computes_count() on), so count them apart.
+    total = len(_doc_set(searcher, query, combined_filter)) if combined_filter else len(results)
     hits = [_result(hit, request.snippets) for hit in results[offset : offset + request.per_page]]
     if request.q and total == 0 and not messages:
         messages.append("Brak wyników. Spróbuj innych słów albo usuń część filtrów.")
@@ -204,10 +243,14 @@ def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
         messages.append("Nie rozpoznano składni zapytania — szukam podanych słów.")
         query = plain_query(searcher, text)
     if query is NullQuery:
-        messages.append("Zapytanie zawiera wyłącznie słowa pomijane przy wyszukiwaniu.")
-        return query
+        messages.append(
+            "Zapytanie nie zawiera słów, których można szukać "
+            "(spójniki, przyimki i znaki specjalne są pomijane)."
+        )
+        return bound_query(query, searcher.reader(), messages)
     extra = [*folded_queries(searcher, text), *synonym_queries(searcher.schema, text)]
-    return Or([query, *extra]) if extra else query
+    query = Or([query, *extra]) if extra else query
+    return bound_query(query, searcher.reader(), messages)
 
 
 def plain_query(searcher: Searcher, text: str) -> Query:
@@ -224,12 +267,58 @@ def _has_syntax_error(query: Query) -> bool:
     )
 
 
-def filter_query(filters: Mapping[str, tuple[str, ...]]) -> Query | None:
-    """Values within one facet combine with OR, different facets with AND."""
-    groups = [Or([Term(name, value) for value in values]) for name, values in filters.items()]
+def filter_query(
+    filters: Mapping[str, tuple[str, ...]], searcher: Searcher | None = None
+) -> Query | None:
+    """Values within one facet combine with OR, different facets with AND.
+
+    With a searcher, a chosen child value (county, subcategory) narrows only its own
+    chosen parent: śląskie + małopolskie + the częstochowski county finds that county
+    and all of małopolskie (see :func:`hierarchy_query`).
+    """
+    groups = []
+    for name, values in filters.items():
+        if searcher is not None and FACET_PARENTS.get(name) in filters:
+            continue  # part of its parent's group
+        child = CHILD_FACETS.get(name)
+        if searcher is not None and child in filters:
+            groups.append(hierarchy_query(searcher, name, values, child, filters[child]))
+        else:
+            groups.append(Or([Term(name, value) for value in values]))
     if not groups:
         return None
     return And(groups) if len(groups) > 1 else groups[0]
+
+
+def hierarchy_query(
+    searcher: Searcher,
+    parent: str,
+    parents: tuple[str, ...],
+    child: str,
+    children: tuple[str, ...],
+) -> Query:
+    """Each chosen parent, narrowed to its chosen children if it has any; OR-ed together.
+
+    Children are matched to parents through the index, since a child name may
+    recur under several parents (the brzeski county is in opolskie and małopolskie).
+    """
+    claimed: set[str] = set()
+    clauses: list[Query] = []
+    for value in parents:
+        own = [c for c in children if _co_occur(searcher, parent, value, child, c)]
+        claimed.update(own)
+        parent_term = Term(parent, value)
+        if own:
+            clauses.append(And([parent_term, Or([Term(child, c) for c in own])]))
+        else:
+            clauses.append(parent_term)
+    clauses.extend(Term(child, c) for c in children if c not in claimed)
+    return Or(clauses)
+
+
+def _co_occur(searcher: Searcher, parent: str, value: str, child: str, child_value: str) -> bool:
+    query = And([Term(parent, value), Term(child, child_value)])
+    return not searcher.search(query, limit=1, scored=False).is_empty()
 
 
 def facet_counts(
@@ -238,14 +327,17 @@ def facet_counts(
     """Count every facet's values disjunctively.
 
     A facet's counts ignore that facet's own selection (so its other values
-    stay visible and choosable) but respect every other facet's.
+    stay visible and choosable) but respect every other facet's. A parent facet
+    (category, voivodeship) also ignores its children's selection; a child facet
+    is counted within the chosen parents.
     """
-    matched_all = _doc_set(searcher, query, filter_query(filters))
+    matched_all = _doc_set(searcher, query, filter_query(filters, searcher))
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
-        if name in filters:
-            others = {k: v for k, v in filters.items() if k != name}
-            docs = _doc_set(searcher, query, filter_query(others))
+        ignored = {name, CHILD_FACETS.get(name)}
+        if ignored & filters.keys():
+            others = {k: v for k, v in filters.items() if k not in ignored}
+            docs = _doc_set(searcher, query, filter_query(others, searcher))
         else:
             docs = matched_all
         facets[name] = _facet_values(searcher, name, docs, filters.get(name, ()))
@@ -265,8 +357,9 @@ def _facet_values(
     counts.pop("", None)
     for value in selected:
         counts.setdefault(value, 0)
+    parents = _parent_values(searcher, name, docs)
     values = [
-        FacetValue(value, facet_label(name, value), count, value in selected)
+        FacetValue(value, facet_label(name, value), count, value in selected, parents.get(value))
         for value, count in counts.items()
     ]
     if name == "population":
@@ -277,6 +370,21 @@ def _facet_values(
     else:
         values.sort(key=lambda v: (-v.count, v.value))
     return values
+
+
+def _parent_values(searcher: Searcher, name: str, docs: list[int]) -> dict[str, str]:
+    """For a child facet (subcategory, county): each value's parent (category, voivodeship)."""
+    if name not in FACET_PARENTS:
+        return {}
+    reader = searcher.reader()
+    children = reader.column_reader(name)
+    parents = reader.column_reader(FACET_PARENTS[name])
+    pairs = Counter((children[docnum], parents[docnum]) for docnum in docs)
+    found: dict[str, str] = {}
+    for (child, parent), _count in pairs.most_common():
+        if child and parent:
+            found.setdefault(child, parent)
+    return found
 
 
 def _sort_spec(request: SearchRequest) -> tuple[str | None, bool]:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexer.store import FACETS
-from search_app.access import close_searcher, find_record, run_search
-from search_app.search import SORTS
+from search_app.access import close_searcher, find_record, find_similar, run_search
+from search_app.map import map_regions, plural_practices
+from search_app.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
 
 bp = Blueprint("views", __name__)
 bp.teardown_app_request(close_searcher)
+bp.add_app_template_filter(plural_practices, "praktyk")
+
+PER_PAGE_CHOICES = (10, 20, 50)
+# Values shown before "pokaż więcej" in a facet.
+VISIBLE_VALUES = 8
+PAGE_WINDOW = 2
 
 RECORD_LABELS = {
     "unit_type": "Typ jednostki",
@@ -28,51 +37,123 @@ RECORD_LABELS = {
 
 @bp.get("/")
 def index():
-    """The search page; with no query it lists every practice, newest first."""
+    """The search page; with no query it lists every practice, newest first, under a map."""
     search_request, response = run_search(request.args)
     args = MultiDict(request.args)
-    facets = {
-        name: [
-            {**vars(value), "toggle_url": _toggle_url(args, name, value.value)} for value in values
-        ]
-        for name, values in response.facets.items()
-    }
-    chips = [
-        {"facet": FACETS[name], "label": value["label"], "url": value["toggle_url"]}
-        for name, values in facets.items()
-        for value in values
-        if value["selected"]
-    ]
+    facets = _facet_views(args, response)
+    home = not search_request.q and not search_request.filters
     return render_template(
         "search.html",
         request_=search_request,
         response=response,
         facets=facets,
-        facet_labels=FACETS,
-        chips=chips,
+        chips=_chips(facets),
+        clear_url=url_for(".index", **_only(args, "q", "sort", "per_page")),
         sorts=SORTS,
+        shown_sort=_shown_sort(response),
+        per_page_choices=PER_PAGE_CHOICES,
+        page_links=_page_links(response.page, response.pages),
         page_url=lambda page: _page_url(args, page),
         filters=[(k, v) for k, v in args.items(multi=True) if k in FACETS],
+        poland=_poland_map(response) if home and response.page == 1 else None,
+        back=request.full_path.rstrip("?") or "/",
     )
 
 
 @bp.get("/praktyka/<practice_id>")
 def practice(practice_id: str):
-    """One practice: its full presentation and metric card."""
+    """One practice: its full presentation, metric card and similar practices."""
     record = find_record(practice_id)
     if record is None:
         abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
     back = request.args.get("powrot", "")
     if not back.startswith("/?") and back != "/":
         back = url_for(".index")
-    return render_template("practice.html", record=record, labels=RECORD_LABELS, back_url=back)
+    return render_template(
+        "practice.html",
+        record=record,
+        labels=RECORD_LABELS,
+        back_url=back,
+        similar=find_similar(practice_id),
+    )
 
 
-def _toggle_url(args: MultiDict, name: str, value: str) -> str:
-    """The page URL with one facet value switched on or off (and back to page 1)."""
+def _facet_views(args: MultiDict, response: SearchResponse) -> list[dict[str, Any]]:
+    """Facets as the page shows them: child values nested under their chosen parent.
+
+    Subcategories appear under a chosen category, counties under a chosen voivodeship
+    (or under the parent of a chosen child), so the lists stay short.
+    """
+    children_of = {parent: child for child, parent in FACET_PARENTS.items()}
+    views = []
+    for name, values in response.facets.items():
+        if name in FACET_PARENTS or not values:
+            continue
+        child = children_of.get(name)
+        child_values = response.facets.get(child, []) if child else []
+        open_parents = {v.parent for v in child_values if v.selected}
+        items = []
+        for value in values:
+            chosen = [v.value for v in child_values if v.selected and v.parent == value.value]
+            item = _value_view(args, name, value, {child: chosen} if child else {})
+            if child and (value.selected or value.value in open_parents):
+                item["children"] = [
+                    _value_view(args, child, v) for v in child_values if v.parent == value.value
+                ]
+            items.append(item)
+        # A chosen child that matches nothing has no parent to sit under: list it apart.
+        nested = {c["value"] for item in items for c in item.get("children", [])}
+        items.extend(
+            _value_view(args, child, v)
+            for v in child_values
+            if v.selected and v.value not in nested
+        )
+        hidden_selected = any(i["selected"] for i in items[VISIBLE_VALUES:])
+        views.append(
+            {
+                "name": name,
+                "label": FACETS[name],
+                "values": items,
+                "child_label": FACETS[child] if child else None,
+                "open": hidden_selected,
+            }
+        )
+    return views
+
+
+def _value_view(
+    args: MultiDict, name: str, value: FacetValue, children: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    url = _toggle_url(args, name, value.value, children)
+    return {**vars(value), "name": name, "facet_label": FACETS[name], "toggle_url": url}
+
+
+def _chips(facets: list[dict[str, Any]]) -> list[dict[str, str]]:
+    chips = []
+    for facet in facets:
+        for value in facet["values"]:
+            for shown in (value, *value.get("children", [])):
+                if shown["selected"]:
+                    chips.append({"facet": shown["facet_label"], **shown})
+    return chips
+
+
+def _toggle_url(
+    args: MultiDict, name: str, value: str, children: dict[str, list[str]] | None = None
+) -> str:
+    """The page URL with one facet value switched on or off (and back to page 1).
+
+    Switching a parent off also drops its chosen children (e.g. a category's
+    subcategories), which would otherwise keep filtering out of sight.
+    """
     new = MultiDict(args)
     values = new.getlist(name)
-    new.setlist(name, [v for v in values if v != value] if value in values else values + [value])
+    if value in values:
+        new.setlist(name, [v for v in values if v != value])
+        for child, dropped in (children or {}).items():
+            new.setlist(child, [v for v in new.getlist(child) if v not in dropped])
+    else:
+        new.setlist(name, values + [value])
     new.pop("page", None)
     return url_for(".index", **new.to_dict(flat=False))
 
@@ -81,3 +162,30 @@ def _page_url(args: MultiDict, page: int) -> str:
     new = MultiDict(args)
     new["page"] = str(page)
     return url_for(".index", **new.to_dict(flat=False))
+
+
+def _page_links(page: int, pages: int) -> list[int | None]:
+    """Page numbers to link: the first, the last and a window around the current (None = …)."""
+    shown = {1, pages, *range(page - PAGE_WINDOW, page + PAGE_WINDOW + 1)}
+    links: list[int | None] = []
+    for number in sorted(n for n in shown if 1 <= n <= pages):
+        if links and links[-1] is not None and number > links[-1] + 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+def _shown_sort(response: SearchResponse) -> str:
+    """With nothing to rank by, "trafność" lists the newest first: the select says so."""
+    if response.sort == "relevance" and not response.query:
+        return "newest"
+    return response.sort
+
+
+def _only(args: MultiDict, *names: str) -> dict[str, list[str]]:
+    return {name: args.getlist(name) for name in names if args.get(name)}
+
+
+def _poland_map(response: SearchResponse) -> dict[str, Any]:
+    counts = {v.value: v.count for v in response.facets.get("voivodeship", [])}
+    return map_regions(counts, lambda name: url_for(".index", voivodeship=name))

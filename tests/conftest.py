@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from indexer.build import build_index
 from indexer.sources import DEFAULT_SOURCES, read_sources
 from search_app import create_app
+
+# Property tests: bounded in the suite; HYPOTHESIS_PROFILE=deep searches far longer.
+settings.register_profile(
+    "suite", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("deep", parent=settings.get_profile("suite"), max_examples=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = DEFAULT_SOURCES / "bdp"

@@ -111,10 +111,10 @@ def test_not_a_bdp_page(tmp_path):
         parse_page(path)
 
 
-def test_non_utf8_page_is_rejected_with_a_clear_message(tmp_path):
-    path = tmp_path / "cp1250.txt"
-    path.write_bytes(ZORY.read_text(encoding="utf-8").encode("cp1250", errors="replace"))
-    with pytest.raises(SourceError, match="UTF-8"):
+def test_page_in_an_unknown_encoding_is_rejected_with_a_clear_message(tmp_path):
+    path = tmp_path / "koi8.txt"
+    path.write_bytes("Żółć i gęś: страница".encode("koi8-r", errors="replace") + b"\x81\x83")
+    with pytest.raises(SourceError, match="koi8.txt: nie rozpoznano kodowania.*UTF-8"):
         parse_page(path)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def test_search_page_lists_results_and_facets(client):
     html = client.get("/?q=rodzinach+zastępczych").get_data(as_text=True)
@@ -37,3 +39,54 @@ def test_query_is_escaped(client):
     html = client.get("/?q=<script>alert(1)</script>").get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_home_page_has_a_map_linking_each_voivodeship(bundled_client):
+    html = bundled_client.get("/").get_data(as_text=True)
+    assert 'class="poland"' in html
+    assert html.count('class="region ') == 16
+    assert 'href="/?voivodeship=ma%C5%82opolskie"' in html
+    assert 'aria-label="Województwo małopolskie: 4 praktyki"' in html
+
+
+def test_map_is_only_on_the_unfiltered_home_page(client):
+    assert 'class="poland"' not in client.get("/?q=rodzina").get_data(as_text=True)
+    assert 'class="poland"' not in client.get("/?category=Dialog+społeczny").get_data(as_text=True)
+
+
+def test_pages_need_no_inline_script_or_style(client):
+    """A strict Content-Security-Policy (no 'unsafe-inline') must not break the pages."""
+    for url in ("/", "/?q=rodzina&voivodeship=śląskie", "/praktyka/000_3b014753ec2e4c31"):
+        html = client.get(url).get_data(as_text=True)
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+        assert not re.search(r"\s(on[a-z]+|style)=", html)
+        assert "http://" not in html.split("<main")[0]  # no external assets in <head>
+
+
+def test_per_page_choice_and_numbered_pages(bundled_client):
+    html = bundled_client.get("/?per_page=20&page=2").get_data(as_text=True)
+    assert '<option value="20" selected>' in html
+    assert 'aria-current="page">2<' in html
+    assert "Strona 2 z 4" in html
+
+
+def test_practice_page_shows_similar_practices_keeping_the_way_back(client):
+    html = client.get(
+        "/praktyka/000_3b014753ec2e4c31?powrot=/%3Fq%3Drodzina"
+    ).get_data(as_text=True)
+    similar = html.split("Podobne praktyki")[1]
+    assert re.search(r'href="/praktyka/[^"?]+\?powrot=/\?q%3Drodzina"', similar)
+    assert 'href="/?q=rodzina"' in html
+
+
+def test_a_chosen_value_matching_nothing_can_still_be_removed(client):
+    html = client.get("/?county=nieistniejący").get_data(as_text=True)
+    assert "Nic nie znaleziono" in html
+    assert 'aria-label="Usuń filtr Powiat: nieistniejący"' in html
+
+
+def test_subcategories_nest_under_a_chosen_category(client):
+    html = client.get("/?category=Usługi+społeczne").get_data(as_text=True)
+    nested = html.split('class="children"')[1].split("</ul>")[0]
+    assert "Pomoc społeczna" in nested
+    assert "subcategory=Pomoc" in nested

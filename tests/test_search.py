@@ -53,6 +53,24 @@ def test_different_facets_are_anded(searcher):
     assert ids(response) == ["fx-gops-wies"]
 
 
+def test_a_chosen_county_narrows_only_its_own_voivodeship(searcher):
+    filters = {"voivodeship": ["śląskie", "małopolskie"], "county": ["częstochowski"]}
+    response = run(searcher, filters=filters)
+    assert set(ids(response)) == {"fx-gops-wies", "fx-krakow-seniorzy"}
+    # Voivodeships are counted without the county choice, counties within the voivodeships.
+    voivodeships = {v.value: v.count for v in response.facets["voivodeship"]}
+    assert voivodeships["śląskie"] == 2 and voivodeships["małopolskie"] == 1
+    counties = {v.value: (v.count, v.parent) for v in response.facets["county"]}
+    assert counties["żorski"] == (1, "śląskie") and counties["m. Kraków"] == (1, "małopolskie")
+    assert "kłodzki" not in counties
+
+
+def test_subcategories_carry_their_category(searcher):
+    response = run(searcher, filters={"category": ["Usługi społeczne"]})
+    subcategories = {v.value: v.parent for v in response.facets["subcategory"]}
+    assert subcategories == {"Pomoc społeczna": "Usługi społeczne"}
+
+
 def test_facet_counts_ignore_their_own_selection(searcher):
     response = run(searcher, filters={"voivodeship": ["śląskie"]})
     voivodeships = {v.value: (v.count, v.selected) for v in response.facets["voivodeship"]}
@@ -119,3 +137,14 @@ def test_bad_parameters_are_clamped_with_messages(searcher):
     assert response.sort == "relevance"
     assert any("losowo" in m for m in response.messages)
     assert any("kolor" in m for m in response.messages)
+
+
+
+def test_total_counts_only_filtered_matches_of_a_query(bundled_index):
+    ix = open_index(bundled_index)
+    with ix.searcher() as bundled:
+        response = run(bundled, "pomoc", filters={"voivodeship": ["opolskie"]})
+        unfiltered = run(bundled, "pomoc")
+    ix.close()
+    assert 0 < response.total == len(response.results) < unfiltered.total
+    assert {hit["voivodeship"] for hit in response.results} == {"opolskie"}
