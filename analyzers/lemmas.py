@@ -61,9 +61,11 @@ def lemmas(word: str) -> tuple[str, ...]:
         lemma = lemma.split(":", 1)[0].lower()
         # Rare-only lemmas stay candidates, ranked after every common one.
         votes[lemma] += 0 if RARE_QUALIFIERS.intersection(quals) else 1
+    if len(votes) < 2:
+        return tuple(votes) or (word,)  # most words: one lemma, nothing to rank
     # Ties go to the lemma sharing the longest prefix with the word ("limity" -> "limit").
     ranked = sorted(votes, key=lambda lemma: (-votes[lemma], -_common_prefix(lemma, word)))
-    return tuple(ranked) or (word,)
+    return tuple(ranked)
 
 
 def _common_prefix(a: str, b: str) -> int:
