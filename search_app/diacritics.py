@@ -19,7 +19,9 @@ from analyzers import fold
 from analyzers.lemmas import is_dictionary_word
 from indexer.store import FOLDED_FIELD, TEXT_FIELDS
 
-WORD = re.compile(r"\w+(?:-\w+)*")
+# Words, but not wildcard patterns ("rodz*", "szk?ła") nor field names ("title:").
+# A "?" ending a word is punctuation (see search.QUESTION_MARK), inside one a wildcard.
+WORD = re.compile(r"(?<![\w*?])\w+(?:-\w+)*(?![\w*:]|\?\w)")
 
 # What each ASCII letter may stand for when Polish is typed without diacritics.
 RESTORE = {"a": "aą", "c": "cć", "e": "eę", "l": "lł", "n": "nń", "o": "oó", "s": "sś", "z": "zźż"}

@@ -25,7 +25,7 @@ MIN_CORRECTED = 4
 LONG_WORD = 8
 
 # Letters only; a word directly followed by ":" names a field in query syntax.
-WORD = re.compile(r"\b[^\W\d_]+\b(?!:)")
+WORD = re.compile(r"(?<![*?])\b[^\W\d_]+\b(?![:*]|\?\w)")
 
 
 def max_edits(word: str) -> int:

@@ -126,3 +126,16 @@ def test_query_typed_without_polish_letters_is_respelt(searcher):
     folded = run(searcher, "szkol zawodowych z pracodawcami")
     correct = run(searcher, "szkół zawodowych z pracodawcami")
     assert ids(folded) == ids(correct)
+
+
+def test_wildcard_patterns_are_neither_respelt_nor_corrected(bundled_index):
+    from indexer.store import open_index
+    from search_app.search import clean_request, search
+
+    ix = open_index(bundled_index)
+    with ix.searcher() as searcher:
+        prefix = search(searcher, clean_request("rodz*")[0])
+        word = search(searcher, clean_request("rodzina")[0])
+    ix.close()
+    assert prefix.suggestion is None
+    assert prefix.total >= word.total > 1
