@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from importlib.resources import files
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
+from whoosh.support.charset import accent_map
 
 # Numbers with thousands groups ("1 482,30", "2 774 345") or decimal parts
 # ("60.444", "3,5") stay one token; words keep their hyphenated compounds
@@ -36,11 +37,15 @@ MIN_STEM_OUTPUT = 2
 
 @functools.cache
 def load_stopwords() -> frozenset[str]:
-    """The Polish stopword list shipped beside this module (source in its header)."""
+    """The Polish stopword list shipped beside this module (source in its header).
+
+    Each word also counts without diacritics ("sie", "juz", "ktory"), as people type them.
+    """
     text = files("analyzers").joinpath("stopwords_pl.txt").read_text(encoding="utf-8")
-    return frozenset(
+    words = {
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    }
+    return frozenset(words | {word.translate(accent_map) for word in words})
 
 
 @functools.cache
@@ -142,7 +147,7 @@ def polish_tokenizer() -> RegexTokenizer:
 
 
 def polish_analyzer(stemming: str | None = "default", stopwords: bool = True):
-    """The analyzer used at index and query time for Polish text fields.
+    """Stempel stemming of Polish text (the "stempel" and "polimorf" configurations).
 
     >>> [t.text for t in polish_analyzer()("Rodzinach zastępczych w Żorach")]
     ['rodziny', 'zastępczy', 'żorach']

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from analyzers import ANALYZERS, DEFAULT_ANALYZER
 from indexer.build import build_index
 from indexer.jsonl import practice_from_dict, write_jsonl
 from indexer.lock import DEFAULT_TIMEOUT, IndexBusyError
@@ -20,6 +21,7 @@ from indexer.records import Practice
 from indexer.sources import DEFAULT_SOURCES, read_sources
 from indexer.store import FACETS, IndexMissingError, index_stats, open_index, stored_records
 from indexer.update import UpdateSummary, add_practices, delete_practices, update_index
+from search_app.evaluation import evaluate, load_collection
 from search_app.search import SORTS, clean_request, search
 
 
@@ -327,6 +329,8 @@ def search_command(
         return
     for message in response.messages:
         click.echo(message, err=True)
+    if response.suggestion:
+        click.echo(f"Czy chodziło Ci o: {response.suggestion}? (pokazuję wyniki dla tej pisowni)")
     click.echo(f"Znaleziono: {response.total} (strona {response.page} z {response.pages})")
     first = (response.page - 1) * response.per_page
     for number, hit in enumerate(response.results, start=first + 1):
@@ -382,6 +386,53 @@ def export_command(settings: Settings, sources: tuple[Path, ...], output) -> Non
 
 def _record_to_practice(record: dict) -> Practice:
     return practice_from_dict(record, "indeks", None)
+
+
+@main.command("eval")
+@click.option(
+    "--corpus",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='Dokumenty, JSON Lines: {"id", "title", "text"}.',
+)
+@click.option(
+    "--queries",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='Zapytania, JSON Lines: {"id", "text"}.',
+)
+@click.option(
+    "--qrels",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Oceny: id-zapytania<TAB>id-dokumentu<TAB>ocena.",
+)
+@click.option(
+    "--analyzer",
+    type=click.Choice(list(ANALYZERS)),
+    default=DEFAULT_ANALYZER,
+    show_default=True,
+    help="Konfiguracja analizy tekstu.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Wynik w formacie JSON.")
+def eval_command(corpus: Path, queries: Path, qrels: Path, analyzer: str, as_json: bool) -> None:
+    """Zmierz trafność wyszukiwania na kolekcji testowej (nDCG@10, MRR@10, Recall@100).
+
+    Dokumenty trafiają do tymczasowego indeksu, a każde zapytanie jest
+    wykonywane tak jak /api/search?q=….
+    """
+    try:
+        collection = load_collection(corpus, queries, qrels)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"Błędna kolekcja testowa: {exc}") from exc
+    scores = evaluate(collection, analyzer=analyzer).to_dict()
+    if as_json:
+        click.echo(json.dumps(scores, ensure_ascii=False))
+        return
+    click.echo(f"Analizator:  {analyzer}")
+    click.echo(f"Zapytań:     {scores['queries']}")
+    for metric in ("ndcg@10", "mrr@10", "recall@100"):
+        click.echo(f"{metric + ':':<12} {scores[metric]:.4f}")
 
 
 @main.command("serve")

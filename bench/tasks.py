@@ -50,7 +50,8 @@ def build_plain(data: str, index_dir: str) -> dict[str, Any]:
     ix = index.create_in(index_dir, Schema(**fields))
     with ix.writer() as writer:
         for practice in practices:
-            writer.add_document(**practice_to_document(practice))
+            document = practice_to_document(practice)
+            writer.add_document(**{k: v for k, v in document.items() if k in fields})
     seconds = time.perf_counter() - start
     return _build_result(len(practices), word_count(practices), seconds)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from whoosh.fields import TEXT, Schema
 
+from analyzers import DEFAULT_ANALYZER
 from indexer.documents import practice_to_document
 from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.records import Practice
@@ -31,6 +32,7 @@ def build_index(
     lock_timeout: float = DEFAULT_TIMEOUT,
     on_wait: Callable[[dict | None], None] | None = None,
     procs: int | None = None,
+    analyzer: str = DEFAULT_ANALYZER,
 ) -> int:
     """Index every practice into a fresh generation and publish it when complete.
 
@@ -44,16 +46,18 @@ def build_index(
     if procs is None:
         procs = default_procs(practices)
     with WriterLock(index_dir, lock_timeout, on_wait):
-        return _build_generation(practices, index_dir, on_progress, procs)
+        return _build_generation(practices, index_dir, on_progress, analyzer, procs)
 
 
 def _build_generation(
     practices: Iterable[Practice],
     index_dir: Path | str,
     on_progress: Callable[[Practice], None] | None,
+    analyzer: str,
     procs: int = 1,
 ) -> int:
-    name, ix = create_generation(index_dir)
+    name, ix = create_generation(index_dir, analyzer)
+    fields = set(ix.schema.names())
     count = 0
     try:
         if procs > 1:
@@ -61,7 +65,8 @@ def _build_generation(
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
         with ix.writer(**options) as writer:
             for practice in practices:
-                writer.add_document(**practice_to_document(practice))
+                document = practice_to_document(practice)
+                writer.add_document(**{k: v for k, v in document.items() if k in fields})
                 count += 1
                 if on_progress:
                     on_progress(practice)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from analyzers import folded_words
 from indexer.records import Practice
-from indexer.store import population_band
+from indexer.store import FOLDED_FIELD, population_band
 
 # Metric-card values searched as text (with the lowest boost): "Żory", "żorski",
 # "Miejski Ośrodek Pomocy Społecznej w Żorach", "gmina miejska" …
@@ -25,12 +26,17 @@ def practice_to_document(practice: Practice) -> dict[str, Any]:
     """The Whoosh document for a practice; absent facet values are empty strings."""
     metadata = [getattr(practice, name) for name in METADATA_FIELDS]
     metadata.extend(practice.contacts)
+    metadata_text = "\n".join(value for value in metadata if value)
     doc: dict[str, Any] = {
         "id": practice.id,
         "title": practice.title,
         "summary": practice.summary,
         "body": practice.body,
-        "metadata": "\n".join(value for value in metadata if value),
+        "metadata": metadata_text,
+        # Every text field again, folded and unstemmed (used if the schema has the field).
+        FOLDED_FIELD: folded_words(
+            "\n".join((practice.title, practice.summary, practice.body, metadata_text))
+        ),
         "content_hash": practice.content_hash(),
         "record": practice.to_dict(),
     }

@@ -26,11 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
 
-from analyzers import polish_analyzer
+from analyzers import DEFAULT_ANALYZER, analyzer_config
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -42,8 +42,14 @@ TITLE_BOOST = 4.0
 SUMMARY_BOOST = 2.0
 BODY_BOOST = 1.0
 METADATA_BOOST = 0.7
+# The folded field only rescues words typed without diacritics or not inflected
+# as in the text; it must not outweigh the analysed fields.
+FOLDED_BOOST = 0.5
 
 TEXT_FIELDS = ("title", "summary", "body", "metadata")
+# Distinct words of all the text fields, folded and as written (analyzers.folding); present
+# when the analyzer configuration asks for it.
+FOLDED_FIELD = "folded"
 
 # Facet name -> Polish label; every facet is a stored, sortable ID field.
 FACETS = {
@@ -79,10 +85,14 @@ class IndexMissingError(Exception):
         super().__init__(message)
 
 
-def build_schema() -> Schema:
-    """The schema of a practice document (pickled into the index with its analyzer)."""
-    text = polish_analyzer()
-    return Schema(
+def build_schema(analyzer: str = DEFAULT_ANALYZER) -> Schema:
+    """The schema of a practice document (pickled into the index with its analyzer).
+
+    ``analyzer`` names a configuration in ``analyzers.ANALYZERS``.
+    """
+    config = analyzer_config(analyzer)
+    text = config.make()
+    schema = Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=text, field_boost=TITLE_BOOST),
         summary=TEXT(analyzer=text, field_boost=SUMMARY_BOOST),
@@ -101,6 +111,11 @@ def build_schema() -> Schema:
         content_hash=ID(stored=True),
         record=STORED(),
     )
+    if config.folded:
+        schema.add(
+            FOLDED_FIELD, KEYWORD(lowercase=False, scorable=True, field_boost=FOLDED_BOOST)
+        )
+    return schema
 
 
 def population_band(population: int | None) -> str | None:
@@ -179,7 +194,9 @@ def close_files_under(directory: Path | str) -> None:
                     obj.close()
 
 
-def create_generation(index_dir: Path | str) -> tuple[str, Index]:
+def create_generation(
+    index_dir: Path | str, analyzer: str = DEFAULT_ANALYZER
+) -> tuple[str, Index]:
     """Create an empty generation beside the live one; it is invisible until published."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -187,7 +204,7 @@ def create_generation(index_dir: Path | str) -> tuple[str, Index]:
     path = index_dir / name
     path.mkdir()
     try:
-        return name, whoosh_index.create_in(str(path), build_schema())
+        return name, whoosh_index.create_in(str(path), build_schema(analyzer))
     except BaseException:  # e.g. a full disk: leave nothing half-made behind
         close_files_under(path)
         shutil.rmtree(path, ignore_errors=True)

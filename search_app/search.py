@@ -20,7 +20,10 @@ from whoosh.searching import Searcher
 
 from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, facet_label
 from search_app.columns import facet_column
+from search_app.diacritics import folded_queries, restore_diacritics
 from search_app.query_limits import bound_query
+from search_app.spelling import correct_query
+from search_app.synonyms import synonym_queries
 
 SORTS = {
     "relevance": "trafność",
@@ -37,6 +40,10 @@ MAX_FILTER_VALUES = 20
 # Werkzeug puts where a URL held invalid UTF-8.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 SNIPPET_CHARS = 240
+
+# A question mark ending a word ends a question ("Jak zwrócić towar?"); left in
+# place, Whoosh would read "towar?" as a wildcard and never analyse the word.
+QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\W|$)")
 
 # Documents matching more of the query's words score higher, but none is required.
 OR_GROUP = OrGroup.factory(0.9)
@@ -75,6 +82,8 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
     sort: str = "relevance"
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Benchmarks rank thousands of queries and need no snippets; people always get them.
+    snippets: bool = True
 
 
 # Child facet -> parent facet: each child value carries the parent value it belongs to.
@@ -181,7 +190,12 @@ def _shown(value: Any, limit: int = 40) -> str:
 def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     """Run a search: ranked page of results, disjunctive facet counts, snippets."""
     messages: list[str] = []
-    query = parse_query(searcher, request.q, messages) if request.q else Every()
+    # Words typed without Polish letters are respelt; misspelt ones are searched as
+    # corrected, and the correction is suggested.
+    restored = restore_diacritics(searcher, request.q) if request.q else ""
+    suggestion = correct_query(searcher, restored) if restored else None
+    text = suggestion or restored
+    query = parse_query(searcher, text, messages) if text else Every()
     filters = {name: values for name, values in request.filters.items() if values}
     # The query is evaluated unscored once; filters and facets reuse its documents.
     matched = matching_docs(searcher, query)
@@ -200,7 +214,7 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         )
         page = results[offset : offset + request.per_page]
     total = len(allowed)
-    hits = [_result(hit) for hit in page]
+    hits = [_result(hit, request.snippets) for hit in page]
     if request.q and total == 0 and not messages:
         messages.append("Brak wyników. Spróbuj innych słów albo usuń część filtrów.")
     return SearchResponse(
@@ -211,12 +225,18 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
         sort=request.sort,
         results=hits,
         facets=facet_counts(searcher, query, filters, matched),
+        suggestion=suggestion,
         messages=messages,
     )
 
 
 def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
-    """Parse with Whoosh syntax (phrases, AND/OR/NOT, wildcards); plain words if that fails."""
+    """Parse with Whoosh syntax (phrases, AND/OR/NOT, wildcards); plain words if that fails.
+
+    Words the text fields don't know are also looked for without diacritics, and
+    synonyms of expressions in the query (``data/synonimy.txt``) are searched too.
+    """
+    text = QUESTION_MARK.sub("", text)
     parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
     try:
         query = parser.parse(text)
@@ -230,6 +250,9 @@ def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
             "Zapytanie nie zawiera słów, których można szukać "
             "(spójniki, przyimki i znaki specjalne są pomijane)."
         )
+        return bound_query(query, searcher.reader(), messages)
+    extra = [*folded_queries(searcher, text), *synonym_queries(searcher.schema, text)]
+    query = Or([query, *extra]) if extra else query
     return bound_query(query, searcher.reader(), messages)
 
 
@@ -401,14 +424,14 @@ SNIPPETS = highlight.Highlighter(
 WHOLE_TEXT = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=_FORMATTER)
 
 
-def _result(hit) -> dict[str, Any]:
+def _result(hit, snippets: bool = True) -> dict[str, Any]:
     record = hit["record"]
     return {
         "id": record["id"],
         "title": record["title"],
-        "title_html": _marked(WHOLE_TEXT, hit, "title", record["title"])
+        "title_html": (snippets and _marked(WHOLE_TEXT, hit, "title", record["title"]))
         or str(escape(record["title"])),
-        "snippet": _snippet(hit, record),
+        "snippet": _snippet(hit, record) if snippets else "",
         # Sorted (not ranked) results carry the sort key where the score would be.
         "score": round(hit.score, 4) if isinstance(hit.score, float) else None,
         **{name: record.get(name) for name in RESULT_FIELDS},

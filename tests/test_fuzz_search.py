@@ -105,7 +105,7 @@ def _terms_per_field(query) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.parametrize("text", ["pa*", "pa?a*", "pa*a", "[pa TO pz]", "summary:pa*"])
+@pytest.mark.parametrize("text", ["pa*", "pa?a*", "pa*b", "[pa TO pz]", "summary:pa*"])
 def test_patterns_expand_to_a_bounded_number_of_terms(wide_searcher, text):
     messages: list[str] = []
     query = parse_query(wide_searcher, text, messages)
@@ -116,7 +116,7 @@ def test_patterns_expand_to_a_bounded_number_of_terms(wide_searcher, text):
     assert wide_searcher.search(query).scored_length() == 1
 
 
-@pytest.mark.parametrize("text", ["*a", "?a*", "p*", "title:*x", "a?"])
+@pytest.mark.parametrize("text", ["*a", "?a*", "p*", "title:*x", "a?b"])
 def test_patterns_without_a_literal_prefix_are_dropped_with_a_note(wide_searcher, text):
     messages: list[str] = []
     query = parse_query(wide_searcher, text, messages)

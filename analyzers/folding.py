@@ -1,0 +1,41 @@
+"""Folding Polish letters to ASCII, for queries typed without diacritics.
+
+Folding after stemming lets only ~20–27% of such words reach the right stem,
+so the index has a separate folded field: each distinct word of a practice
+that has Polish letters, once, folded ("zorach", "lodzi", "samorzadow"). It
+catches words typed without diacritics that no dictionary knows (names);
+known words are respelt with Morfeusz instead (``search_app.diacritics``).
+Words without Polish letters are left out (the text fields already have
+them), and a plain list of distinct words (a KEYWORD field) costs far less to
+index than a second analysis of the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.support.charset import accent_map
+
+from analyzers.polish import load_stopwords
+
+WORD = re.compile(r"[^\W\d_]+")
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII-folded text (Whoosh's accent map folds "ł" too, unlike NFD).
+
+    >>> fold("Łódź, Żory, samorządów")
+    'lodz, zory, samorzadow'
+    """
+    return text.lower().translate(accent_map)
+
+
+def folded_words(text: str) -> str:
+    """The folded field's value: distinct words with Polish letters, folded.
+
+    >>> folded_words("Rodziny w Żorach i w Żorach, w Łodzi")
+    'lodzi zorach'
+    """
+    stopwords = load_stopwords()
+    words = {w for w in WORD.findall(text.lower()) if w not in stopwords}
+    return " ".join(sorted({fold(w) for w in words} - words))

