@@ -11,7 +11,13 @@ from typing import Any
 
 from indexer.records import FIELD_ORDER, LIST_FIELDS
 from indexer.store import FACETS
-from search_app.search import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search_app.search import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    RESULT_FIELDS,
+    SORTS,
+)
 
 NULLABLE_TEXT = {"type": ["string", "null"]}
 
@@ -53,19 +59,7 @@ RESULT = {
         "title_html": {"type": "string", "description": "Tytuł (HTML, zaznaczenia w <mark>)."},
         "snippet": {"type": "string", "description": "Fragment (HTML, zaznaczenia w <mark>)."},
         "score": {"type": ["number", "null"]},
-        **{
-            name: NULLABLE_TEXT
-            for name in (
-                "category",
-                "subcategory",
-                "town",
-                "county",
-                "voivodeship",
-                "unit_type",
-                "date_added",
-                "date_updated",
-            )
-        },
+        **{name: NULLABLE_TEXT for name in RESULT_FIELDS},
     },
 }
 
