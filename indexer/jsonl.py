@@ -21,19 +21,25 @@ def read_jsonl(path: Path | str) -> Iterator[Practice | SourceError]:
 
     One bad line does not stop the others: the caller decides what to do.
     """
+    for _number, item in read_jsonl_numbered(path):
+        yield item
+
+
+def read_jsonl_numbered(path: Path | str) -> Iterator[tuple[int | None, Practice | SourceError]]:
+    """Like :func:`read_jsonl`, with each item's line number (None for a whole-file error)."""
     path = Path(path)
     try:
         text = read_source_text(path)
     except SourceError as error:
-        yield error
+        yield None, error
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            yield practice_from_json(line, path, number)
+            yield number, practice_from_json(line, path, number)
         except SourceError as error:
-            yield error
+            yield number, error
 
 
 def practice_from_json(line: str, path: Path, number: int) -> Practice:

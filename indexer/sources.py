@@ -8,7 +8,7 @@ from pathlib import Path
 
 from indexer.bdp_page import parse_page
 from indexer.errors import SourceError
-from indexer.jsonl import read_jsonl
+from indexer.jsonl import read_jsonl_numbered
 from indexer.records import Practice
 
 PAGE_SUFFIX = ".txt"
@@ -40,19 +40,24 @@ def find_source_files(paths: Iterable[Path | str]) -> Iterator[Path]:
             yield path
 
 
-def read_file(path: Path) -> Iterator[Practice | SourceError]:
-    """Read one source file, yielding practices and errors in file order."""
+def read_file(path: Path) -> Iterator[tuple[int | None, Practice | SourceError]]:
+    """Read one source file, yielding (line, practice or error) in file order.
+
+    The line is known for JSON Lines; a page is one practice, so it has none.
+    """
     if not path.exists():
-        yield SourceError(path, "plik nie istnieje")
+        yield None, SourceError(path, "plik nie istnieje")
     elif path.suffix == JSONL_SUFFIX:
-        yield from read_jsonl(path)
+        yield from read_jsonl_numbered(path)
     elif path.suffix == PAGE_SUFFIX:
         try:
-            yield parse_page(path)
+            yield None, parse_page(path)
         except SourceError as error:
-            yield error
+            yield None, error
     else:
-        yield SourceError(path, "nieznany format: oczekiwano pliku .txt (strona BDP) lub .jsonl")
+        yield None, SourceError(
+            path, "nieznany format: oczekiwano pliku .txt (strona BDP) lub .jsonl"
+        )
 
 
 def read_sources(paths: Iterable[Path | str]) -> SourceReport:
@@ -61,7 +66,7 @@ def read_sources(paths: Iterable[Path | str]) -> SourceReport:
     seen: dict[str, str] = {}
     for path in find_source_files(paths):
         report.files += 1
-        for item in read_file(path):
+        for line, item in read_file(path):
             if isinstance(item, SourceError):
                 report.errors.append(item)
             elif item.id in seen:
@@ -69,10 +74,11 @@ def read_sources(paths: Iterable[Path | str]) -> SourceReport:
                     SourceError(
                         path,
                         f"identyfikator {item.id!r} występuje już w {seen[item.id]}",
+                        line=line,
                         field="id",
                     )
                 )
             else:
-                seen[item.id] = str(path)
+                seen[item.id] = str(path) if line is None else f"{path}:{line}"
                 report.practices.append(item)
     return report

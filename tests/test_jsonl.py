@@ -65,4 +65,6 @@ def test_duplicate_ids_are_reported(tmp_path):
     path.write_text('{"id": "a", "title": "A"}\n{"id": "a", "title": "B"}\n', encoding="utf-8")
     report = read_sources([path])
     assert len(report.practices) == 1
-    assert "już" in str(report.errors[0])
+    assert f"{path}:2: pole „id”: identyfikator 'a' występuje już w {path}:1" == str(
+        report.errors[0]
+    )
