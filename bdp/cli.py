@@ -248,9 +248,7 @@ def _echo_summary(summary: UpdateSummary) -> None:
     if summary.not_found:
         click.echo(f"Nie ma w indeksie: {_some(summary.not_found)}", err=True)
     if summary.not_in_sources:
-        click.echo(
-            f"Nie ma w źródłach (pozostają w indeksie): {_some(summary.not_in_sources)}"
-        )
+        click.echo(f"Nie ma w źródłach (pozostają w indeksie): {_some(summary.not_in_sources)}")
         if summary.prune_skipped:
             click.echo(
                 "Nie usunięto ich, bo część źródeł ma błędy — popraw je i uruchom ponownie.",

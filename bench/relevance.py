@@ -80,9 +80,7 @@ def without_diacritics(text: str) -> str:
 def with_one_typo(text: str, rng: random.Random) -> str:
     """One random edit (delete, insert, substitute, swap) in one word of 4+ letters."""
     stopwords = load_stopwords()
-    words = [
-        m for m in re.finditer(r"[^\W\d_]{4,}", text) if m.group().lower() not in stopwords
-    ]
+    words = [m for m in re.finditer(r"[^\W\d_]{4,}", text) if m.group().lower() not in stopwords]
     if not words:
         return text
     match = rng.choice(words)

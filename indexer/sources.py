@@ -55,8 +55,9 @@ def read_file(path: Path) -> Iterator[tuple[int | None, Practice | SourceError]]
         except SourceError as error:
             yield None, error
     else:
-        yield None, SourceError(
-            path, "nieznany format: oczekiwano pliku .txt (strona BDP) lub .jsonl"
+        yield (
+            None,
+            SourceError(path, "nieznany format: oczekiwano pliku .txt (strona BDP) lub .jsonl"),
         )
 
 

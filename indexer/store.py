@@ -112,9 +112,7 @@ def build_schema(analyzer: str = DEFAULT_ANALYZER) -> Schema:
         record=STORED(),
     )
     if config.folded:
-        schema.add(
-            FOLDED_FIELD, KEYWORD(lowercase=False, scorable=True, field_boost=FOLDED_BOOST)
-        )
+        schema.add(FOLDED_FIELD, KEYWORD(lowercase=False, scorable=True, field_boost=FOLDED_BOOST))
     return schema
 
 
@@ -194,9 +192,7 @@ def close_files_under(directory: Path | str) -> None:
                     obj.close()
 
 
-def create_generation(
-    index_dir: Path | str, analyzer: str = DEFAULT_ANALYZER
-) -> tuple[str, Index]:
+def create_generation(index_dir: Path | str, analyzer: str = DEFAULT_ANALYZER) -> tuple[str, Index]:
     """Create an empty generation beside the live one; it is invisible until published."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -342,9 +338,7 @@ def indexed_hashes(index_dir: Path | str) -> dict[str, str]:
     ix = open_index(index_dir)
     try:
         with ix.searcher() as searcher:
-            return {
-                fields["id"]: fields["content_hash"] for fields in searcher.all_stored_fields()
-            }
+            return {fields["id"]: fields["content_hash"] for fields in searcher.all_stored_fields()}
     finally:
         ix.close()
 

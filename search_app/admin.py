@@ -28,6 +28,7 @@ def _set_up_rate_limit(state) -> None:
     limit, window = state.app.config["ADMIN_RATE_LIMIT"]
     state.app.extensions["bdp_admin_limit"] = RateLimiter(limit, window)
 
+
 TRUE_VALUES = ("1", "true", "tak", "yes")
 
 

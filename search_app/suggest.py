@@ -46,9 +46,7 @@ def build_vocabulary(searcher: Searcher) -> Vocabulary:
     for stored in searcher.all_stored_fields():
         record = stored["record"]
         title = record["title"]
-        vocabulary.titles.append(
-            (record["id"], title, tuple(fold(w) for w in WORD.findall(title)))
-        )
+        vocabulary.titles.append((record["id"], title, tuple(fold(w) for w in WORD.findall(title))))
         for word in WORD.findall(f"{title} {record.get('summary') or ''}"):
             lower = word.lower()
             if len(lower) > MIN_PREFIX and not lower.isdigit() and lower not in stopwords:

@@ -22,8 +22,9 @@ def test_inflected_query_ranks_both_seeds_in_top_five(runner, bundled_index):
 
 
 def test_filtered_query_puts_zory_first(runner, bundled_index):
-    data = cli_search(runner, bundled_index, "pogotowie rodzinne", "--filter",
-                      "voivodeship=śląskie")
+    data = cli_search(
+        runner, bundled_index, "pogotowie rodzinne", "--filter", "voivodeship=śląskie"
+    )
     assert data["results"][0]["id"] == ZORY_ID
     assert all(hit["voivodeship"] == "śląskie" for hit in data["results"])
 
@@ -31,7 +32,11 @@ def test_filtered_query_puts_zory_first(runner, bundled_index):
 def test_seed_records_through_the_api(bundled_client):
     zory = bundled_client.get(f"/api/practices/{ZORY_ID}").get_json()
     assert (zory["population"], zory["county"], len(zory["phones"]), zory["date_added"]) == (
-        60444, "żorski", 2, "2012-06-04")
+        60444,
+        "żorski",
+        2,
+        "2012-06-04",
+    )
     lodz = bundled_client.get(f"/api/practices/{LODZ_ID}").get_json()
     assert (lodz["county"], len(lodz["websites"]), lodz["population"]) == (None, 2, 781932)
 
@@ -41,8 +46,12 @@ def test_empty_query_facets_cover_the_collection(bundled_client):
     assert len(data["facets"]["voivodeship"]) == 16
     assert sum(v["count"] for v in data["facets"]["category"]) == data["total"] >= 60
     assert {v["value"] for v in data["facets"]["unit_type"]} >= {
-        "gmina miejska", "gmina wiejska", "gmina miejsko-wiejska", "miasto na prawach powiatu",
-        "powiat"}
+        "gmina miejska",
+        "gmina wiejska",
+        "gmina miejsko-wiejska",
+        "miasto na prawach powiatu",
+        "powiat",
+    }
 
 
 def test_schema_in_the_index_stays_small(runner, bundled_index):

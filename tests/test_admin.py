@@ -33,8 +33,15 @@ def build(path: Path, sources: Path) -> Path:
 
 
 def admin_client(index_dir: Path, sources: Path, token: str = TOKEN):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "ADMIN_TOKEN": token,
-                      "SOURCES": [sources], "ADMIN_LOCK_TIMEOUT": 0.1})
+    app = create_app(
+        {
+            "TESTING": True,
+            "INDEX_DIR": str(index_dir),
+            "ADMIN_TOKEN": token,
+            "SOURCES": [sources],
+            "ADMIN_LOCK_TIMEOUT": 0.1,
+        }
+    )
     return app.test_client()
 
 
@@ -43,8 +50,7 @@ def bearer(token: str) -> dict:
 
 
 def change_title(sources: Path, practice_id: str, title: str) -> None:
-    practices = [replace(p, title=title) if p.id == practice_id else p
-                 for p in read_jsonl(sources)]
+    practices = [replace(p, title=title) if p.id == practice_id else p for p in read_jsonl(sources)]
     with sources.open("w", encoding="utf-8") as handle:
         write_jsonl(practices, handle)
 
@@ -58,8 +64,9 @@ def test_endpoint_does_not_exist_without_a_token(tmp_path, sources, monkeypatch)
     assert response.get_json()["error"]["status"] == 404
 
 
-@pytest.mark.parametrize("headers", [{}, bearer("zly-token"), {"Authorization": TOKEN},
-                                     bearer(TOKEN + "x")])
+@pytest.mark.parametrize(
+    "headers", [{}, bearer("zly-token"), {"Authorization": TOKEN}, bearer(TOKEN + "x")]
+)
 def test_wrong_or_missing_token_is_refused(tmp_path, sources, headers):
     index_dir = build(tmp_path / "ix", sources)
     change_title(sources, "fx-gops-wies", "Zmiana, która nie powinna wejść")
@@ -77,8 +84,9 @@ def test_reindex_answers_what_the_cli_prints(tmp_path, sources, runner):
     client = admin_client(by_http, sources)
 
     response = client.post("/api/admin/reindex", headers=bearer(TOKEN))
-    cli = runner.invoke(main, ["--index-dir", str(by_cli), "index", "update", str(sources),
-                               "--json"])
+    cli = runner.invoke(
+        main, ["--index-dir", str(by_cli), "index", "update", str(sources), "--json"]
+    )
     assert response.status_code == 200
     from_http, from_cli = response.get_json(), json.loads(cli.output)
     assert from_http["updated"] == ["fx-gops-wies"]
@@ -104,7 +112,8 @@ def test_reindex_prunes_only_when_asked(tmp_path, sources):
 def test_reindex_while_another_writer_works_is_a_conflict(tmp_path, sources):
     index_dir = build(tmp_path / "ix", sources)
     with WriterLock(index_dir):
-        response = admin_client(index_dir, sources).post("/api/admin/reindex",
-                                                         headers=bearer(TOKEN))
+        response = admin_client(index_dir, sources).post(
+            "/api/admin/reindex", headers=bearer(TOKEN)
+        )
     assert response.status_code == 409
     assert "inny proces" in response.get_json()["error"]["message"]

@@ -12,8 +12,20 @@ def test_search_response_shape(client):
     assert {"query", "total", "page", "per_page", "results", "facets", "suggestion"} <= set(data)
     assert set(data["facets"]) == set(FACETS)
     hit = data["results"][0]
-    for key in ("id", "title", "snippet", "score", "category", "subcategory", "town", "county",
-                "voivodeship", "unit_type", "date_added", "date_updated"):
+    for key in (
+        "id",
+        "title",
+        "snippet",
+        "score",
+        "category",
+        "subcategory",
+        "town",
+        "county",
+        "voivodeship",
+        "unit_type",
+        "date_added",
+        "date_updated",
+    ):
         assert key in hit
     assert {"value", "count", "selected"} <= set(data["facets"]["voivodeship"][0])
 

@@ -35,10 +35,18 @@ def test_index_dir_from_environment(runner, tmp_path, monkeypatch):
 
 
 def test_search_json_is_the_api_response(runner, small_index, client):
-    result = invoke(runner, small_index, "search", "rodzinach zastępczych", "--json",
-                    "--filter", "voivodeship=śląskie")
-    api = client.get("/api/search", query_string={"q": "rodzinach zastępczych",
-                                                  "voivodeship": "śląskie"}).get_json()
+    result = invoke(
+        runner,
+        small_index,
+        "search",
+        "rodzinach zastępczych",
+        "--json",
+        "--filter",
+        "voivodeship=śląskie",
+    )
+    api = client.get(
+        "/api/search", query_string={"q": "rodzinach zastępczych", "voivodeship": "śląskie"}
+    ).get_json()
     assert json.loads(result.output) == api
 
 
@@ -46,8 +54,9 @@ def test_bad_sources_are_reported_and_good_ones_indexed(runner, tmp_path):
     bad = tmp_path / "zle.jsonl"
     bad.write_text('{"id": "z1", "title": "Dobra"}\n{"id": "z2"}\n', encoding="utf-8")
     index_dir = tmp_path / "ix"
-    result = runner.invoke(main, ["--index-dir", str(index_dir), "index", "build", str(ZORY),
-                                  str(bad)])
+    result = runner.invoke(
+        main, ["--index-dir", str(index_dir), "index", "build", str(ZORY), str(bad)]
+    )
     assert result.exit_code == 1
     assert "zle.jsonl:2" in result.output and "title" in result.output
     stats = json.loads(invoke(runner, index_dir, "index", "stats", "--json").output)
@@ -80,7 +89,8 @@ def test_missing_index_says_how_to_build_it(runner, tmp_path):
 
 
 def test_bad_filter_is_a_usage_error(runner, small_index):
-    result = runner.invoke(main, ["--index-dir", str(small_index), "search", "x",
-                                  "--filter", "kolor=zielony"])
+    result = runner.invoke(
+        main, ["--index-dir", str(small_index), "search", "x", "--filter", "kolor=zielony"]
+    )
     assert result.exit_code == 2
     assert "kolor" in result.output

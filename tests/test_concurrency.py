@@ -55,12 +55,15 @@ def start_lock_holder(index_dir: Path) -> subprocess.Popen:
     return holder
 
 
-@pytest.mark.parametrize("command", [
-    ["build", str(SMALL_JSONL)],
-    ["update", str(SMALL_JSONL)],
-    ["add", str(SMALL_JSONL)],
-    ["delete", "fx-gops-wies"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["build", str(SMALL_JSONL)],
+        ["update", str(SMALL_JSONL)],
+        ["add", str(SMALL_JSONL)],
+        ["delete", "fx-gops-wies"],
+    ],
+)
 def test_second_writer_gives_up_with_a_polish_message(runner, index_dir, command):
     holder = start_lock_holder(index_dir)
     try:
@@ -85,7 +88,9 @@ def test_second_writer_waits_for_the_first(index_dir, practices):
     def second_writer():
         changed = [replace(practices[0], title="Zmieniony tytuł praktyki"), *practices[1:]]
         outcome["summary"] = update_index(
-            SourceReport(practices=changed), index_dir, lock_timeout=30,
+            SourceReport(practices=changed),
+            index_dir,
+            lock_timeout=30,
             on_wait=lambda _holder: waiting.set(),
         )
 

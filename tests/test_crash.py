@@ -88,8 +88,19 @@ def test_kill_9_mid_write_keeps_every_practice(runner, index_dir, big_source, co
     assert_previous_index_intact(runner, index_dir, generation, records)
 
     # The next writer takes over the dead writer's lock and cleans up after it.
-    again = runner.invoke(main, ["--index-dir", str(index_dir), "index", "update",
-                                 str(SMALL_JSONL), "--wait", "0", "--json"])
+    again = runner.invoke(
+        main,
+        [
+            "--index-dir",
+            str(index_dir),
+            "index",
+            "update",
+            str(SMALL_JSONL),
+            "--wait",
+            "0",
+            "--json",
+        ],
+    )
     assert again.exit_code == 0, again.output
     summary = json.loads(again.output)
     assert summary["counts"]["unchanged"] == len(records)

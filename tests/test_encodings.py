@@ -11,7 +11,7 @@ from indexer.jsonl import read_jsonl
 from tests.conftest import LODZ, SMALL_JSONL, ZORY
 
 # Every Polish letter, including ą/ś/ź/Ą/Ś/Ź whose bytes differ between the two code pages.
-PANGRAM = "Zażółć gęślą jaźń. ĄĆĘŁŃÓŚŹŻ - \"cytat\""
+PANGRAM = 'Zażółć gęślą jaźń. ĄĆĘŁŃÓŚŹŻ - "cytat"'
 
 
 def _same_record(a, b) -> bool:

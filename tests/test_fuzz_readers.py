@@ -94,8 +94,9 @@ JSON_VALUES = st.recursive(
     | st.integers()
     | st.floats()
     | st.text(alphabet=st.characters(codec="utf-8"), max_size=20),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=8,
 )
 

@@ -17,7 +17,7 @@ def test_facet_link_filters_and_chip_removes(client):
     html = client.get("/?voivodeship=śląskie").get_data(as_text=True)
     assert "Wybrane filtry" in html
     assert "Bo ważny jest dom" in html
-    assert "Program Rozwoju Rodzicielstwa" not in html.split("class=\"results\"")[1]
+    assert "Program Rozwoju Rodzicielstwa" not in html.split('class="results"')[1]
 
 
 def test_practice_page_has_metric_card_and_links(client):
@@ -71,9 +71,9 @@ def test_per_page_choice_and_numbered_pages(bundled_client):
 
 
 def test_practice_page_shows_similar_practices_keeping_the_way_back(client):
-    html = client.get(
-        "/praktyka/000_3b014753ec2e4c31?powrot=/%3Fq%3Drodzina"
-    ).get_data(as_text=True)
+    html = client.get("/praktyka/000_3b014753ec2e4c31?powrot=/%3Fq%3Drodzina").get_data(
+        as_text=True
+    )
     similar = html.split("Podobne praktyki")[1]
     assert re.search(r'href="/praktyka/[^"?]+\?powrot=/\?q%3Drodzina"', similar)
     assert 'href="/?q=rodzina"' in html

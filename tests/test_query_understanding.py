@@ -116,9 +116,10 @@ def test_cli_shows_the_suggestion(runner, bundled_index):
 
 
 def test_question_mark_is_punctuation_not_a_wildcard(searcher):
-    assert ids(run(searcher, "Jak wspierać rodziny zastępcze?"))[:2] == ids(
-        run(searcher, "Jak wspierać rodziny zastępcze")
-    )[:2]
+    assert (
+        ids(run(searcher, "Jak wspierać rodziny zastępcze?"))[:2]
+        == ids(run(searcher, "Jak wspierać rodziny zastępcze"))[:2]
+    )
     assert {ZORY, LODZ} <= set(ids(run(searcher, "zastępcze?")))
 
 

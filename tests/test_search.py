@@ -93,8 +93,9 @@ def test_empty_query_lists_newest_first(searcher):
     assert dates == sorted(dates, reverse=True)
 
 
-@pytest.mark.parametrize(("sort", "key", "reverse"), [("newest", "date_added", True),
-                                                         ("oldest", "date_added", False)])
+@pytest.mark.parametrize(
+    ("sort", "key", "reverse"), [("newest", "date_added", True), ("oldest", "date_added", False)]
+)
 def test_sort_by_date(searcher, sort, key, reverse):
     values = [hit[key] for hit in run(searcher, "pomocy", sort=sort).results]
     assert len(values) > 1 and values == sorted(values, reverse=reverse)
@@ -131,13 +132,18 @@ def test_only_stopwords_says_so(searcher):
 
 
 def test_bad_parameters_are_clamped_with_messages(searcher):
-    response = run(searcher, "rodzina", page="-3", per_page="100000", sort="losowo",
-                   filters={"kolor": ["zielony"]})
+    response = run(
+        searcher,
+        "rodzina",
+        page="-3",
+        per_page="100000",
+        sort="losowo",
+        filters={"kolor": ["zielony"]},
+    )
     assert response.page == 1 and response.per_page == 100
     assert response.sort == "relevance"
     assert any("losowo" in m for m in response.messages)
     assert any("kolor" in m for m in response.messages)
-
 
 
 def test_total_counts_only_filtered_matches_of_a_query(bundled_index):

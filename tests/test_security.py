@@ -119,8 +119,15 @@ def test_script_urls_from_practices_are_not_links(hostile_client):
 
 
 def test_the_audit_sees_what_would_run():
-    for payload in (SCRIPT, IMG, MARK_BREAK, "<svg onload=alert(3)>", '<a href=" javascript:x">',
-                    "<iframe src=x>", '<p style="x">'):
+    for payload in (
+        SCRIPT,
+        IMG,
+        MARK_BREAK,
+        "<svg onload=alert(3)>",
+        '<a href=" javascript:x">',
+        "<iframe src=x>",
+        '<p style="x">',
+    ):
         assert audit(payload), payload
     assert audit('<script src="/static/app.js"></script>') == []
 

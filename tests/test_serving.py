@@ -33,16 +33,27 @@ def served(tmp_path, practices):
     index_dir = tmp_path / "ix"
     build_index(practices, index_dir)
     server = subprocess.Popen(
-        [sys.executable, "-m", "bdp", "--index-dir", str(index_dir), "serve",
-         "--port", "0", "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "bdp",
+            "--index-dir",
+            str(index_dir),
+            "serve",
+            "--port",
+            "0",
+            "--workers",
+            "2",
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
-    drain = threading.Thread(target=lambda: [lines.put(line) for line in server.stderr],
-                             daemon=True)
+    drain = threading.Thread(
+        target=lambda: [lines.put(line) for line in server.stderr], daemon=True
+    )
     drain.start()
     try:
         while True:

@@ -70,8 +70,7 @@ def test_second_update_changes_nothing(runner, index_dir, sources):
     generation = current_generation(index_dir)
     second = json.loads(invoke(runner, index_dir, "index", "update", str(sources), "--json").output)
     assert first["counts"]["updated"] == 1 and first["changed"]
-    assert second["counts"] == {"added": 0, "updated": 0, "unchanged": 4, "removed": 0,
-                                "failed": 0}
+    assert second["counts"] == {"added": 0, "updated": 0, "unchanged": 4, "removed": 0, "failed": 0}
     assert not second["changed"]
     assert current_generation(index_dir) == generation
 
@@ -90,8 +89,9 @@ def test_new_practice_is_added(index_dir, sources, tmp_path):
     extra = tmp_path / "nowa.jsonl"
     base = next(iter(read_jsonl(sources)))
     with extra.open("w", encoding="utf-8") as handle:
-        write_jsonl([replace(base, id="fx-nowa", title="Zupełnie nowa praktyka o pszczołach")],
-                    handle)
+        write_jsonl(
+            [replace(base, id="fx-nowa", title="Zupełnie nowa praktyka o pszczołach")], handle
+        )
     summary = update_index(read_sources([sources, extra]), index_dir)
     assert summary.added == ["fx-nowa"]
     assert summary.documents == 5
@@ -119,8 +119,10 @@ def test_prune_removes_nothing_when_a_source_is_broken(runner, index_dir, source
     with sources.open("w", encoding="utf-8") as handle:
         write_jsonl(good, handle)
 
-    result = runner.invoke(main, ["--index-dir", str(index_dir), "index", "update", "--prune",
-                                  str(sources), str(broken)])
+    result = runner.invoke(
+        main,
+        ["--index-dir", str(index_dir), "index", "update", "--prune", str(sources), str(broken)],
+    )
     assert result.exit_code == 1
     assert "zepsuty.jsonl:1" in result.output
     assert "część źródeł ma błędy" in result.output
@@ -189,8 +191,7 @@ def test_running_app_serves_the_update_without_restart(index_dir, sources):
 def test_updated_index_answers_like_a_fresh_build(index_dir, sources, tmp_path, sort):
     """Facet counts and sort orders over several segments match a one-segment build."""
     # The changed practice lands alone in a new segment, without some facet values.
-    edit(sources, "fx-termomodernizacja", population=None, subcategory=None,
-         voivodeship="opolskie")
+    edit(sources, "fx-termomodernizacja", population=None, subcategory=None, voivodeship="opolskie")
     update_index(read_sources([sources]), index_dir)
     fresh = tmp_path / "fresh"
     build_index(read_sources([sources]).practices, fresh)
