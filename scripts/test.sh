@@ -8,4 +8,5 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 bash scripts/setup.sh test
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/python -m pytest "$@"
