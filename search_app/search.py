@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import escape
 from whoosh import highlight
+from whoosh.collectors import TopCollector
 from whoosh.qparser import MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
@@ -197,22 +198,27 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     text = suggestion or restored
     query = parse_query(searcher, text, messages) if text else Every()
     filters = {name: values for name, values in request.filters.items() if values}
-    # The query is evaluated unscored once; filters and facets reuse its documents.
-    matched = matching_docs(searcher, query)
-    allowed = _restrict(searcher, matched, filter_query(filters, searcher))
-
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
-    page = []
-    if allowed:  # Whoosh reads an empty filter set as "no filter"
-        results = searcher.search(
-            query,
-            filter=allowed if filters else None,
-            limit=offset + request.per_page,
-            sortedby=sortedby,
-            reverse=reverse,
-        )
-        page = results[offset : offset + request.per_page]
+    limit = offset + request.per_page
+    if not filters and sortedby is None:
+        # Ranked and unfiltered: one pass gives the top hits and every match for the facets.
+        matched, ranked = _ranked_with_matches(searcher, query, limit)
+        allowed, page = matched, ranked[offset:]
+    else:
+        # The query is evaluated unscored once; filters and facets reuse its documents.
+        matched = matching_docs(searcher, query)
+        allowed = _restrict(searcher, matched, filter_query(filters, searcher))
+        page = []
+        if allowed:  # Whoosh reads an empty filter set as "no filter"
+            results = searcher.search(
+                query,
+                filter=allowed if filters else None,
+                limit=limit,
+                sortedby=sortedby,
+                reverse=reverse,
+            )
+            page = results[offset:limit]
     total = len(allowed)
     hits = [_result(hit, request.snippets) for hit in page]
     if request.q and total == 0 and not messages:
@@ -351,6 +357,29 @@ def facet_counts(
             docs = matched_all
         facets[name] = _facet_values(searcher, name, docs, filters.get(name, ()))
     return facets
+
+
+class _TopAndAllCollector(TopCollector):
+    """The top N by score, also recording every matching document.
+
+    Block-quality skipping is off, so no match is passed over: one pass
+    replaces a ranked search plus an unscored one.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit, usequality=False)
+        self.matched: set[int] = set()
+
+    def _collect(self, global_docnum: int, score: float):
+        self.matched.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+def _ranked_with_matches(searcher: Searcher, query: Query, limit: int) -> tuple[set[int], list]:
+    """Every document matching ``query`` and the ``limit`` best-scored hits."""
+    collector = _TopAndAllCollector(limit)
+    searcher.search_with_collector(query, collector)
+    return collector.matched, list(collector.results())
 
 
 def matching_docs(searcher: Searcher, query: Query) -> set[int]:

@@ -154,3 +154,15 @@ def test_total_counts_only_filtered_matches_of_a_query(bundled_index):
     ix.close()
     assert 0 < response.total == len(response.results) < unfiltered.total
     assert {hit["voivodeship"] for hit in response.results} == {"opolskie"}
+
+
+def test_ranked_one_pass_agrees_with_the_sorted_path(searcher):
+    """Unfiltered ranked searches collect matches while ranking; sorted ones count apart."""
+    for q in ("pomocy społecznej", "rodzina", "budżet obywatelski kraków"):
+        ranked = run(searcher, q, per_page=100)
+        dated = run(searcher, q, per_page=100, sort="newest")
+        assert ranked.total == dated.total == len(ranked.results)
+        assert set(ids(ranked)) == set(ids(dated))
+        assert ranked.facets == dated.facets
+        scores = [hit["score"] for hit in ranked.results]
+        assert scores == sorted(scores, reverse=True)
