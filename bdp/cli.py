@@ -6,8 +6,12 @@ call the library (``indexer``, ``search_app``).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +21,12 @@ from analyzers import ANALYZERS, DEFAULT_ANALYZER
 from indexer.build import build_index
 from indexer.jsonl import practice_from_dict, write_jsonl
 from indexer.lock import DEFAULT_TIMEOUT, IndexBusyError
+from indexer.messages import describe_os_error
 from indexer.records import Practice
 from indexer.sources import DEFAULT_SOURCES, read_sources
 from indexer.store import FACETS, IndexMissingError, index_stats, open_index, stored_records
 from indexer.update import UpdateSummary, add_practices, delete_practices, update_index
+from indexer.write_errors import IndexWriteError, WriteInterrupted
 from search_app.evaluation import evaluate, load_collection
 from search_app.search import SORTS, clean_request, search
 
@@ -78,6 +84,69 @@ def verbose_option(command):
     )(command)
 
 
+def allow_errors_option(command):
+    """``--allow-errors``: publish the good practices even though some sources failed."""
+    return click.option(
+        "--allow-errors",
+        is_flag=True,
+        help="Opublikuj poprawne praktyki mimo błędnych źródeł (kod wyjścia i tak 1).",
+    )(command)
+
+
+# Signals that stop a writing command cleanly (SIGINT arrives as KeyboardInterrupt).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Run a writing command: one Polish line and an exit status for every way it can fail.
+
+    SIGTERM and SIGHUP (an init system, a closed terminal, a container stop) are
+    turned into :class:`WriteInterrupted`, so the unpublished generation is
+    removed, the workers stopped and the lock released as on any error, with no
+    traceback. A second signal during that cleanup is ignored.
+    """
+    previous = _stop_on_signals()
+    try:
+        yield
+    except (WriteInterrupted, KeyboardInterrupt) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        click.echo(
+            f"Przerwano ({signal.Signals(signum).name}) — nowa wersja indeksu nie została "
+            "opublikowana; działający indeks pozostaje bez zmian.",
+            err=True,
+        )
+        sys.exit(128 + signum)
+    except (IndexMissingError, IndexBusyError, IndexWriteError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(describe_os_error(exc)) from exc
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stop_on_signals() -> dict:
+    if threading.current_thread() is not threading.main_thread():
+        return {}  # only the main thread may set handlers (CliRunner in a thread, say)
+
+    def interrupt(signum, _frame):
+        for other in STOP_SIGNALS:
+            signal.signal(other, signal.SIG_IGN)
+        raise WriteInterrupted(signum)
+
+    return {signum: signal.signal(signum, interrupt) for signum in STOP_SIGNALS}
+
+
+def _refuse_with_errors(errors) -> None:
+    """Exit 1 without writing: some sources failed and --allow-errors was not given."""
+    raise click.ClickException(
+        f"Błędne źródła: {len(errors)} — nowa wersja indeksu nie została opublikowana, "
+        "działający indeks pozostaje bez zmian. Popraw błędy albo uruchom ponownie "
+        "z opcją --allow-errors, aby opublikować poprawne praktyki."
+    )
+
+
 def _say_waiting(holder: dict | None) -> None:
     who = f" (proces {holder['pid']})" if holder and holder.get("pid") else ""
     click.echo(f"Indeks zmienia teraz inny proces{who} — czekam…", err=True)
@@ -91,45 +160,43 @@ def _echo_id(practice_id: str) -> None:
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @wait_option
 @verbose_option
+@allow_errors_option
 @pass_settings
 def index_build(
-    settings: Settings, sources: tuple[Path, ...], lock_timeout: float, verbose: bool
+    settings: Settings,
+    sources: tuple[Path, ...],
+    lock_timeout: float,
+    verbose: bool,
+    allow_errors: bool,
 ) -> None:
     """Zbuduj indeks od nowa ze ŹRÓDEŁ (pliki .txt stron BDP, .jsonl lub katalogi).
 
     Bez argumentów indeksuje dołączone dane (data/practices). Nowy indeks
-    zastępuje działający dopiero, gdy jest kompletny; błędne pliki są
-    wypisywane, a polecenie kończy się wtedy kodem 1.
+    zastępuje działający dopiero, gdy jest kompletny. Jeśli któreś źródło ma
+    błędy, są one wypisywane, nic nie jest publikowane, a polecenie kończy się
+    kodem 1; z --allow-errors publikuje poprawne praktyki (kod wyjścia i tak 1).
     """
-    report = read_sources(sources or [DEFAULT_SOURCES])
-    _report_errors(report.errors)
-    if not report.practices:
-        raise click.ClickException(
-            "Nie znaleziono żadnej poprawnej praktyki — indeks pozostaje bez zmian."
-        )
-    with click.progressbar(
-        length=len(report.practices), label="Indeksowanie", file=sys.stderr
-    ) as bar:
-
-        def progress(practice: Practice) -> None:
-            bar.update(1)
-            if verbose:
-                _echo_id(practice.id)
-
-        try:
-            count = _or_fail(
-                build_index,
-                report.practices,
-                settings.index_dir,
-                progress,
-                lock_timeout,
-                _say_waiting,
-            )
-        except OSError as exc:
+    with writing():
+        report = read_sources(sources or [DEFAULT_SOURCES])
+        _report_errors(report.errors)
+        if report.errors and not allow_errors:
+            _refuse_with_errors(report.errors)
+        if not report.practices:
             raise click.ClickException(
-                f"Zapis indeksu nie powiódł się ({exc.strerror or exc}); "
-                "działający indeks pozostaje bez zmian."
-            ) from exc
+                "Nie znaleziono żadnej poprawnej praktyki — indeks pozostaje bez zmian."
+            )
+        with click.progressbar(
+            length=len(report.practices), label="Indeksowanie", file=sys.stderr
+        ) as bar:
+
+            def progress(practice: Practice) -> None:
+                bar.update(1)
+                if verbose:
+                    _echo_id(practice.id)
+
+            count = build_index(
+                report.practices, settings.index_dir, progress, lock_timeout, _say_waiting
+            )
     click.echo(
         f"Zaindeksowano praktyk: {count} (plików źródłowych: {report.files}) "
         f"w {settings.index_dir}."
@@ -147,6 +214,7 @@ def index_build(
 @click.option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
 @wait_option
 @verbose_option
+@allow_errors_option
 @pass_settings
 def index_update(
     settings: Settings,
@@ -155,25 +223,28 @@ def index_update(
     as_json: bool,
     lock_timeout: float,
     verbose: bool,
+    allow_errors: bool,
 ) -> None:
     """Uaktualnij indeks ze ŹRÓDEŁ: dodaj nowe praktyki, przeindeksuj zmienione.
 
     Zmianę rozpoznaje po treści praktyki (nie po datach); niezmienione zostają
     nietknięte. Praktyki, których nie ma już w źródłach, usuwa tylko z --prune
     (bez tej opcji tylko je wypisuje). Bez argumentów czyta data/practices.
-    Ponowne uruchomienie niczego już nie zmienia.
+    Ponowne uruchomienie niczego już nie zmienia. Jeśli któreś źródło ma
+    błędy, nic nie jest zmieniane (kod wyjścia 1), chyba że podano --allow-errors.
     """
-    report = read_sources(sources or [DEFAULT_SOURCES])
-    _report_errors(report.errors)
-    summary = _or_fail(
-        update_index,
-        report,
-        settings.index_dir,
-        prune=prune,
-        lock_timeout=lock_timeout,
-        on_wait=_say_waiting,
-        on_progress=_echo_id if verbose else None,
-    )
+    with writing():
+        report = read_sources(sources or [DEFAULT_SOURCES])
+        _report_errors(report.errors)
+        summary = update_index(
+            report,
+            settings.index_dir,
+            prune=prune,
+            lock_timeout=lock_timeout,
+            on_wait=_say_waiting,
+            on_progress=_echo_id if verbose else None,
+            allow_errors=allow_errors,
+        )
     _finish(summary, as_json, failed=bool(summary.failed))
 
 
@@ -181,19 +252,30 @@ def index_update(
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
 @wait_option
+@allow_errors_option
 @pass_settings
 def index_add(
-    settings: Settings, files: tuple[Path, ...], as_json: bool, lock_timeout: float
+    settings: Settings,
+    files: tuple[Path, ...],
+    as_json: bool,
+    lock_timeout: float,
+    allow_errors: bool,
 ) -> None:
     """Dodaj do indeksu praktyki z PLIKÓW (.txt strony BDP lub .jsonl).
 
     Praktyka o identyfikatorze, który już jest w indeksie, zostaje zastąpiona.
+    Jeśli któryś plik ma błędy, nic nie jest dodawane, chyba że podano --allow-errors.
     """
-    report = read_sources(files)
-    _report_errors(report.errors)
-    summary = _or_fail(
-        add_practices, report, settings.index_dir, lock_timeout=lock_timeout, on_wait=_say_waiting
-    )
+    with writing():
+        report = read_sources(files)
+        _report_errors(report.errors)
+        summary = add_practices(
+            report,
+            settings.index_dir,
+            lock_timeout=lock_timeout,
+            on_wait=_say_waiting,
+            allow_errors=allow_errors,
+        )
     _finish(summary, as_json, failed=bool(summary.failed))
 
 
@@ -210,9 +292,10 @@ def index_delete(
     Uwaga: jeśli praktyka nadal jest w źródłach, następne „bdp index update”
     doda ją ponownie — usuń też jej plik albo wiersz.
     """
-    summary = _or_fail(
-        delete_practices, ids, settings.index_dir, lock_timeout=lock_timeout, on_wait=_say_waiting
-    )
+    with writing():
+        summary = delete_practices(
+            ids, settings.index_dir, lock_timeout=lock_timeout, on_wait=_say_waiting
+        )
     _finish(summary, as_json, failed=bool(summary.not_found))
 
 
@@ -227,6 +310,14 @@ def _finish(summary: UpdateSummary, as_json: bool, failed: bool) -> None:
 
 
 def _echo_summary(summary: UpdateSummary) -> None:
+    if not summary.published:
+        click.echo(
+            f"Błędne źródła: {len(summary.failed)} — niczego nie zmieniono, działający indeks "
+            f"({summary.documents} praktyk) pozostaje bez zmian. Popraw błędy albo uruchom "
+            "ponownie z opcją --allow-errors, aby opublikować poprawne praktyki.",
+            err=True,
+        )
+        return
     if summary.recovered_lock_from:
         click.echo(
             f"Przejęto blokadę po przerwanym procesie {summary.recovered_lock_from}; "

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sized
+from collections.abc import Callable, Iterable, Sequence, Sized
 from pathlib import Path
 
 from whoosh.fields import TEXT, Schema
+from whoosh.index import Index
 
 from analyzers import DEFAULT_ANALYZER
 from indexer.documents import practice_to_document
 from indexer.lock import DEFAULT_TIMEOUT, WriterLock
+from indexer.parallel import write_in_parallel
 from indexer.records import Practice
-from indexer.store import (
-    close_files_under,
-    create_generation,
-    current_generation,
-    discard_generation,
-    publish_generation,
-    remove_old_generations,
-)
+from indexer.store import generation_transaction
+from indexer.write_errors import IndexWriteError
 
 # Below this many practices, starting worker processes costs more than it saves.
 PARALLEL_MIN_PRACTICES = 2_000
@@ -40,8 +36,11 @@ def build_index(
     the live index keeps serving untouched. Holds the writer lock throughout,
     so a build never publishes over a concurrent update (or the reverse).
     Large collections are analysed by ``procs`` worker processes (by default
-    one per core, at most two); each writes its own segment, left unmerged
-    since merging in one process would undo the gain.
+    one per core, at most two; see :mod:`indexer.parallel`); each writes its
+    own segment, left unmerged since merging in one process would undo the
+    gain. A practice that cannot be written, or a worker that dies, fails the
+    whole build with :class:`IndexWriteError`: nothing less than every
+    practice is ever published.
     """
     if procs is None:
         procs = default_procs(practices)
@@ -56,33 +55,34 @@ def _build_generation(
     analyzer: str,
     procs: int = 1,
 ) -> int:
-    name, ix = create_generation(index_dir, analyzer)
+    with generation_transaction(index_dir, analyzer=analyzer) as (_name, ix):
+        if procs > 1 and isinstance(practices, Sequence) and len(practices) >= procs:
+            warm_analyzers(ix.schema)
+            return write_in_parallel(ix, practices, procs, on_progress)
+        return _write_serially(ix, practices, on_progress)
+
+
+def _write_serially(
+    ix: Index, practices: Iterable[Practice], on_progress: Callable[[Practice], None] | None
+) -> int:
+    """Write every practice in this process; a practice that cannot be written is named."""
     fields = set(ix.schema.names())
     count = 0
-    try:
-        if procs > 1:
-            warm_analyzers(ix.schema)
-        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        with ix.writer(**options) as writer:
-            for practice in practices:
+    with ix.writer() as writer:
+        for practice in practices:
+            try:
                 document = practice_to_document(practice)
                 writer.add_document(**{k: v for k, v in document.items() if k in fields})
-                count += 1
-                if on_progress:
-                    on_progress(practice)
-        ix.close()
-    except BaseException:
-        ix.close()
-        close_files_under(Path(index_dir) / name)
-        discard_generation(index_dir, name)
-        raise
-    try:
-        publish_generation(index_dir, name)
-    except BaseException:
-        if current_generation(index_dir) != name:  # the switch never happened
-            discard_generation(index_dir, name)
-        raise
-    remove_old_generations(index_dir)
+            except Exception as exc:  # noqa: BLE001 - any failure names the practice
+                raise IndexWriteError(
+                    f"Nie udało się zapisać praktyki {practice.id!r}: "
+                    f"{type(exc).__name__}: {str(exc)[:200]}. Nowy indeks nie zostanie "
+                    "opublikowany; popraw ją w źródle.",
+                    practice_id=practice.id,
+                ) from exc
+            count += 1
+            if on_progress:
+                on_progress(practice)
     return count
 
 

@@ -26,6 +26,24 @@ LOCK_FILE = "WRITER.lock"
 DEFAULT_TIMEOUT = 30.0
 POLL_INTERVAL = 0.05
 
+# Descriptors of the locks this process holds. A forked child (a parallel build's
+# worker) closes its copies at once: an flock belongs to the open file, so a
+# child that outlived its parent would otherwise keep every later writer out.
+# O_CLOEXEC does the same for programs started with exec.
+_held_fds: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in _held_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held_fds.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
 
 class IndexBusyError(Exception):
     """Another writer held the index for longer than we were willing to wait."""
@@ -67,7 +85,7 @@ class WriterLock:
     def acquire(self) -> WriterLock:
         """Take the lock, waiting at most ``timeout`` seconds, else raise IndexBusyError."""
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         deadline = time.monotonic() + self.timeout
         waited = False
         while True:
@@ -93,6 +111,7 @@ class WriterLock:
             os.close(fd)
             raise
         self._fd = fd
+        _held_fds.add(fd)
         return self
 
     def release(self) -> None:
@@ -100,6 +119,7 @@ class WriterLock:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
+        _held_fds.discard(fd)
         try:
             os.ftruncate(fd, 0)
         finally:

@@ -22,6 +22,7 @@ import re
 import shutil
 import threading
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -212,19 +213,59 @@ def clone_generation(index_dir: Path | str, source: str) -> tuple[str, Index]:
 
     Files are hard-linked (copied where links are impossible): cheap at any
     size, and safe because Whoosh only ever creates new files. Whoosh's lock
-    file and temporary directories are not carried over.
+    file and temporary directories are not carried over. A clone that fails
+    halfway (a full disk, say) is removed before the error propagates.
     """
     index_dir = Path(index_dir)
     name = _new_generation_name()
     path = index_dir / name
     path.mkdir()
-    for item in (index_dir / source).iterdir():
-        if item.is_file() and not item.name.endswith(WHOOSH_LOCK_SUFFIX):
-            try:
-                os.link(item, path / item.name)
-            except OSError:
-                shutil.copy2(item, path / item.name)
-    return name, whoosh_index.open_dir(str(path))
+    try:
+        for item in (index_dir / source).iterdir():
+            if item.is_file() and not item.name.endswith(WHOOSH_LOCK_SUFFIX):
+                try:
+                    os.link(item, path / item.name)
+                except OSError:
+                    shutil.copy2(item, path / item.name)
+        return name, whoosh_index.open_dir(str(path))
+    except BaseException:
+        close_files_under(path)
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
+def generation_transaction(
+    index_dir: Path | str, *, clone_from: str | None = None, analyzer: str = DEFAULT_ANALYZER
+) -> Iterator[tuple[str, Index]]:
+    """A new generation to write into, published when the block ends without error.
+
+    The one transaction every writer uses (build and update): create an empty
+    generation (or clone ``clone_from``), let the block write, then publish it
+    durably and prune old generations. If the block or the switch fails, the
+    unpublished generation is discarded and the live one keeps serving. Call it
+    only while holding the writer lock.
+    """
+    index_dir = Path(index_dir)
+    if clone_from:
+        name, ix = clone_generation(index_dir, clone_from)
+    else:
+        name, ix = create_generation(index_dir, analyzer)
+    try:
+        yield name, ix
+        ix.close()
+    except BaseException:
+        ix.close()
+        close_files_under(index_dir / name)
+        discard_generation(index_dir, name)
+        raise
+    try:
+        publish_generation(index_dir, name)
+    except BaseException:
+        if current_generation(index_dir) != name:  # the switch never happened
+            discard_generation(index_dir, name)
+        raise
+    remove_old_generations(index_dir)
 
 
 def _new_generation_name() -> str:
@@ -234,8 +275,14 @@ def _new_generation_name() -> str:
 
 
 def publish_generation(index_dir: Path | str, name: str) -> None:
-    """Make ``name`` the live generation with one atomic rename of ``CURRENT``."""
+    """Make ``name`` the live generation with one atomic rename of ``CURRENT``.
+
+    Durable in Lucene's commit order: every file of the generation, then its
+    directory, then the new ``CURRENT`` and the index directory are flushed to
+    disk, so after a power loss ``CURRENT`` never names files that are not there.
+    """
     index_dir = Path(index_dir)
+    sync_generation(index_dir / name)
     tmp = index_dir / f"{CURRENT_FILE}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         with tmp.open("w", encoding="utf-8") as handle:
@@ -282,6 +329,18 @@ def remove_old_generations(index_dir: Path | str, keep: int = 2) -> list[str]:
     for tmp in index_dir.glob(f"{CURRENT_FILE}.*.tmp"):
         tmp.unlink(missing_ok=True)
     return removed
+
+
+def sync_generation(path: Path) -> None:
+    """fsync every file of a generation, then the generation directory itself."""
+    for item in path.iterdir():
+        if item.is_file():
+            fd = os.open(item, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    _fsync_dir(path)
 
 
 def _fsync_dir(path: Path) -> None:

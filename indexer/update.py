@@ -18,12 +18,9 @@ from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.records import Practice
 from indexer.sources import SourceReport
 from indexer.store import (
-    clone_generation,
-    create_generation,
     current_generation,
-    discard_generation,
+    generation_transaction,
     indexed_hashes,
-    publish_generation,
     remove_old_generations,
 )
 
@@ -45,12 +42,14 @@ class UpdateSummary:
     prune_skipped: bool = False
     generation: str | None = None
     documents: int = 0
+    # False when source errors held the change back (no ``allow_errors``): nothing was written.
+    published: bool = True
     # The PID recorded by a writer that died holding the lock, taken over by this run.
     recovered_lock_from: int | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
+        return self.published and bool(self.added or self.updated or self.removed)
 
     def to_dict(self) -> dict:
         """The machine-readable summary (ids sorted, errors with file, line and field)."""
@@ -73,6 +72,7 @@ class UpdateSummary:
             ],
             "prune_skipped": self.prune_skipped,
             "changed": self.changed,
+            "published": self.published,
             "generation": self.generation,
             "documents": self.documents,
             "recovered_lock_from": self.recovered_lock_from,
@@ -89,6 +89,7 @@ class _Plan:
 
 Planner = Callable[[dict[str, str], UpdateSummary], _Plan]
 Progress = Callable[[str], None]
+PlanSize = Callable[[int], None]
 
 
 def update_index(
@@ -99,13 +100,16 @@ def update_index(
     lock_timeout: float = DEFAULT_TIMEOUT,
     on_wait: Callable[[dict | None], None] | None = None,
     on_progress: Progress | None = None,
+    on_plan: PlanSize | None = None,
+    allow_errors: bool = False,
 ) -> UpdateSummary:
     """Bring the index in line with the sources read into ``report``.
 
     New practices are added, changed ones re-indexed, unchanged ones left
     alone. Indexed practices missing from the sources are removed only with
     ``prune`` — and never when some source failed to read, since its
-    practices would look missing.
+    practices would look missing. If any source failed, nothing is published
+    unless ``allow_errors`` (see :func:`_apply`).
     """
 
     def plan(indexed: dict[str, str], summary: UpdateSummary) -> _Plan:
@@ -119,7 +123,9 @@ def update_index(
             summary.removed, summary.not_in_sources = summary.not_in_sources, []
         return result
 
-    return _apply(index_dir, plan, report.errors, lock_timeout, on_wait, on_progress)
+    return _apply(
+        index_dir, plan, report.errors, lock_timeout, on_wait, on_progress, on_plan, allow_errors
+    )
 
 
 def add_practices(
@@ -128,13 +134,14 @@ def add_practices(
     *,
     lock_timeout: float = DEFAULT_TIMEOUT,
     on_wait: Callable[[dict | None], None] | None = None,
+    allow_errors: bool = False,
 ) -> UpdateSummary:
     """Add the practices read from some files, replacing indexed ones with the same id."""
 
     def plan(indexed: dict[str, str], summary: UpdateSummary) -> _Plan:
         return _plan_upserts(report.practices, indexed, summary)
 
-    return _apply(index_dir, plan, report.errors, lock_timeout, on_wait, None)
+    return _apply(index_dir, plan, report.errors, lock_timeout, on_wait, None, None, allow_errors)
 
 
 def delete_practices(
@@ -152,7 +159,7 @@ def delete_practices(
         summary.not_found = [i for i in wanted if i not in indexed]
         return _Plan(delete=summary.removed)
 
-    return _apply(index_dir, plan, [], lock_timeout, on_wait, None)
+    return _apply(index_dir, plan, [], lock_timeout, on_wait, None, None, False)
 
 
 def _plan_upserts(
@@ -179,21 +186,34 @@ def _apply(
     lock_timeout: float,
     on_wait: Callable[[dict | None], None] | None,
     on_progress: Progress | None,
+    on_plan: PlanSize | None,
+    allow_errors: bool,
 ) -> UpdateSummary:
-    """Plan under the writer lock, write the plan into a clone, publish the clone."""
+    """Plan under the writer lock, write the plan into a clone, publish the clone.
+
+    A change never publishes less than it was asked for without being told
+    to: with source errors and no ``allow_errors`` nothing is written, the
+    live index keeps serving and the summary says ``published: false``.
+    """
     summary = UpdateSummary(failed=list(errors))
     with WriterLock(index_dir, lock_timeout, on_wait) as lock:
         if lock.recovered:
             summary.recovered_lock_from = lock.recovered.get("pid")
         live = current_generation(index_dir)
         indexed = indexed_hashes(index_dir) if live else {}
+        if errors and not allow_errors:
+            remove_old_generations(index_dir)  # what a killed writer may have left
+            summary.published = False
+            summary.generation, summary.documents = live, len(indexed)
+            return summary
         plan = plan_changes(indexed, summary)
+        if on_plan:
+            on_plan(len(plan.write))
         if not plan.write and not plan.delete:
             remove_old_generations(index_dir)  # what a killed writer may have left
             summary.generation, summary.documents = live, len(indexed)
             return summary
-        name, ix = clone_generation(index_dir, live) if live else create_generation(index_dir)
-        try:
+        with generation_transaction(index_dir, clone_from=live) as (name, ix):
             with ix.writer() as writer:
                 for practice in plan.write:
                     writer.update_document(**practice_to_document(practice))
@@ -202,12 +222,5 @@ def _apply(
                 for practice_id in plan.delete:
                     writer.delete_by_term("id", practice_id)
             summary.documents = ix.doc_count()
-            ix.close()
-        except BaseException:
-            ix.close()
-            discard_generation(index_dir, name)
-            raise
-        publish_generation(index_dir, name)
-        remove_old_generations(index_dir)
         summary.generation = name
     return summary

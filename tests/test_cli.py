@@ -7,6 +7,7 @@ import json
 from bdp.cli import main
 from indexer.jsonl import read_jsonl
 from indexer.sources import read_sources
+from indexer.store import stored_records
 from tests.conftest import SEEDS, SMALL_JSONL, ZORY
 
 
@@ -50,17 +51,33 @@ def test_search_json_is_the_api_response(runner, small_index, client):
     assert json.loads(result.output) == api
 
 
-def test_bad_sources_are_reported_and_good_ones_indexed(runner, tmp_path):
+def test_bad_sources_publish_nothing_without_allow_errors(runner, tmp_path):
     bad = tmp_path / "zle.jsonl"
     bad.write_text('{"id": "z1", "title": "Dobra"}\n{"id": "z2"}\n', encoding="utf-8")
     index_dir = tmp_path / "ix"
+    invoke(runner, index_dir, "index", "build", str(SEEDS))
     result = runner.invoke(
         main, ["--index-dir", str(index_dir), "index", "build", str(ZORY), str(bad)]
     )
     assert result.exit_code == 1
     assert "zle.jsonl:2" in result.output and "title" in result.output
+    assert "--allow-errors" in result.output
     stats = json.loads(invoke(runner, index_dir, "index", "stats", "--json").output)
-    assert stats["documents"] == 2
+    assert stats["documents"] == 2  # the previous index (both seeds), not Żory + z1
+
+
+def test_allow_errors_publishes_the_good_part_and_still_fails(runner, tmp_path):
+    bad = tmp_path / "zle.jsonl"
+    bad.write_text('{"id": "z1", "title": "Dobra"}\n{"id": "z2"}\n', encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    result = runner.invoke(
+        main,
+        ["--index-dir", str(index_dir), "index", "build", str(ZORY), str(bad), "--allow-errors"],
+    )
+    assert result.exit_code == 1
+    assert "zle.jsonl:2" in result.output
+    records = stored_records(index_dir)
+    assert [r["id"] for r in records] == ["000_3b014753ec2e4c31", "z1"]
 
 
 def test_failed_build_keeps_the_old_index(runner, tmp_path):

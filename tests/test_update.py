@@ -119,14 +119,37 @@ def test_prune_removes_nothing_when_a_source_is_broken(runner, index_dir, source
     with sources.open("w", encoding="utf-8") as handle:
         write_jsonl(good, handle)
 
-    result = runner.invoke(
-        main,
-        ["--index-dir", str(index_dir), "index", "update", "--prune", str(sources), str(broken)],
-    )
+    before = indexed_hashes(index_dir)
+    command = ["--index-dir", str(index_dir), "index", "update", "--prune", str(sources)]
+    held = runner.invoke(main, [*command, str(broken), "--json"])
+    assert held.exit_code == 1
+    summary = json.loads(held.output[held.output.index("{") :])
+    assert summary["published"] is False and summary["changed"] is False
+    assert summary["failed"][0]["path"].endswith("zepsuty.jsonl")
+    assert indexed_hashes(index_dir) == before
+
+    result = runner.invoke(main, [*command, str(broken), "--allow-errors"])
     assert result.exit_code == 1
     assert "zepsuty.jsonl:1" in result.output
     assert "część źródeł ma błędy" in result.output
     assert len(indexed_hashes(index_dir)) == 4
+
+
+def test_update_with_a_bad_source_changes_nothing_without_allow_errors(
+    runner, index_dir, sources, tmp_path
+):
+    broken = tmp_path / "zepsuty.jsonl"
+    broken.write_text('{"id": "nowa", "title": ""}\n', encoding="utf-8")
+    new = tmp_path / "nowa.jsonl"
+    new.write_text('{"id": "nowa-praktyka", "title": "Nowa praktyka"}\n', encoding="utf-8")
+    generation = current_generation(index_dir)
+    result = runner.invoke(
+        main, ["--index-dir", str(index_dir), "index", "update", str(new), str(broken)]
+    )
+    assert result.exit_code == 1
+    assert "niczego nie zmieniono" in result.output and "--allow-errors" in result.output
+    assert current_generation(index_dir) == generation
+    assert "nowa-praktyka" not in indexed_hashes(index_dir)
 
 
 def test_add_and_delete_single_practices(runner, index_dir):
