@@ -10,6 +10,10 @@ CLI runs them (reading the sources included):
 - ``add``:     ``bdp index add`` of one changed practice;
 - ``delete``:  ``bdp index delete`` of one practice.
 
+Each publish flushes the new generation to disk (every file, its directory,
+then ``CURRENT``: ``indexer.store.sync_generation``); the time spent in that
+flush is measured apart and reported as its share of the build and update.
+
 Every cost is reported as a ratio to the full build measured in the same run.
 The issue's budget: ``update`` < 5 % of ``build`` at 10,000 practices.
 
@@ -32,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import indexer.store  # noqa: E402
 from analyzers import polish_analyzer  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.jsonl import write_jsonl  # noqa: E402
@@ -86,6 +91,25 @@ def add_from(source: Path, index_dir: Path) -> None:
     add_practices(read_sources([source]), index_dir)
 
 
+class FsyncTimer:
+    """Wraps ``indexer.store.sync_generation`` to add up the seconds spent flushing."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._original = indexer.store.sync_generation
+        indexer.store.sync_generation = self._timed
+
+    def _timed(self, path: Path) -> None:
+        start = time.perf_counter()
+        self._original(path)
+        self.seconds += time.perf_counter() - start
+
+    def take(self) -> float:
+        """The seconds flushed since the last call."""
+        seconds, self.seconds = self.seconds, 0.0
+        return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--practices", type=int, default=10_000)
@@ -100,14 +124,19 @@ def main() -> None:
         index_dir = tmp_dir / "ix"
         write_source(practices, source)
 
+        fsync = FsyncTimer()
         build = timed(lambda: build_index(read_sources([source]).practices, index_dir))
+        build_fsync = fsync.take()
         costs: dict[str, list[float]] = {"update": [], "noop": [], "add": [], "delete": []}
+        update_fsync: list[float] = []
         for round_number in range(args.rounds):
             target = practices[(round_number * 997) % len(practices)]
             changed = replace(target, summary=f"{target.summary} Zmiana {round_number}.")
             practices[practices.index(target)] = changed
             write_source(practices, source)
+            fsync.take()
             costs["update"].append(timed(update_from, source, index_dir))
+            update_fsync.append(fsync.take())
             costs["noop"].append(timed(update_from, source, index_dir))
 
             write_source([replace(changed, title=f"{changed.title} *")], single)
@@ -121,6 +150,16 @@ def main() -> None:
         "build_seconds": round(build, 3),
         "median_seconds": {k: round(statistics.median(v), 4) for k, v in costs.items()},
         "ratio_to_build": {k: round(statistics.median(v) / build, 4) for k, v in costs.items()},
+        "fsync_seconds": {
+            "build": round(build_fsync, 4),
+            "update": round(statistics.median(update_fsync), 4),
+        },
+        "fsync_share": {
+            "build": round(build_fsync / build, 4),
+            "update": round(
+                statistics.median(update_fsync) / statistics.median(costs["update"]), 4
+            ),
+        },
     }
     report["update_within_budget"] = report["ratio_to_build"]["update"] < BUDGET
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +170,11 @@ def main() -> None:
             f"{name:>7}: {report['median_seconds'][name]:.3f} s  "
             f"ratio {report['ratio_to_build'][name]:.4f}"
         )
+    print(
+        f"  fsync: {report['fsync_seconds']['build']:.3f} s of the build "
+        f"({report['fsync_share']['build']:.1%}), {report['fsync_seconds']['update']:.3f} s "
+        f"of an update ({report['fsync_share']['update']:.1%})"
+    )
     verdict = "OK" if report["update_within_budget"] else "OVER BUDGET"
     print(
         f"update of one practice vs full build: {report['ratio_to_build']['update']:.2%} "
