@@ -122,6 +122,8 @@ def _collect(workers: list[_Worker], on_progress: Callable[[Practice], None] | N
                 worker.segment, worker.done = payload[1], True
                 _report_progress(worker, payload[0], on_progress)
                 del waiting[ready]  # type: ignore[arg-type]
+            elif kind == "oserror":
+                raise OSError(*payload)
             else:  # "failed"
                 position, problem = payload
                 practice = worker.share[position]
@@ -187,6 +189,17 @@ def _stop(workers: list[_Worker]) -> None:
 def _work(storage, indexname: str, share: Sequence[Practice], send: Connection, parent: int):
     """Write one share into a segment of its own; report progress, the result or a failure."""
     _die_with_parent(parent)
+    try:
+        segment = _write_share(storage, indexname, share, send)
+    except OSError as exc:  # a full disk, say: the parent re-raises it for its Polish message
+        send.send(("oserror", exc.errno, exc.strerror, exc.filename))
+        send.close()
+        os._exit(1)
+    send.send(("done", len(share), segment))
+    send.close()
+
+
+def _write_share(storage, indexname: str, share: Sequence[Practice], send: Connection):
     ix = storage.open_index(indexname)
     fields = set(ix.schema.names())
     writer = SegmentWriter(ix, _lk=False)
@@ -194,15 +207,15 @@ def _work(storage, indexname: str, share: Sequence[Practice], send: Connection, 
         try:
             document = practice_to_document(practice)
             writer.add_document(**{k: v for k, v in document.items() if k in fields})
+        except OSError:
+            raise
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which names the practice
             send.send(("failed", position, f"{type(exc).__name__}: {exc}"[:300]))
             send.close()
             os._exit(1)
         if (position + 1) % PROGRESS_EVERY == 0:
             send.send(("progress", position + 1))
-    segment = writer._finalize_segment()
-    send.send(("done", len(share), segment))
-    send.close()
+    return writer._finalize_segment()
 
 
 def _die_with_parent(parent: int) -> None:

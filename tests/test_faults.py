@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from whoosh.index import LockError
 
 from bdp.cli import main
 from indexer.build import build_index
+from indexer.messages import describe_os_error
 from indexer.sources import read_sources
 from indexer.store import CURRENT_FILE, IndexMissingError, current_generation, open_index
 from search_app import create_app
@@ -222,3 +224,58 @@ def test_a_full_disk_while_taking_the_writer_lock_does_not_keep_it(tmp_path, mon
     monkeypatch.undo()
     with WriterLock(tmp_path, timeout=0.1) as lock:  # free again, not held by a leaked fd
         assert lock.recovered is None
+
+
+@pytest.mark.parametrize("command", ["update", "add", "delete"])
+def test_every_write_command_reports_a_full_disk_in_one_polish_line(
+    live_index, runner, monkeypatch, tmp_path, command
+):
+    new = tmp_path / "nowa.jsonl"
+    new.write_text('{"id": "nowa-praktyka", "title": "Nowa praktyka"}\n', encoding="utf-8")
+    arguments = {"update": [str(new)], "add": [str(new)], "delete": ["fx-gops-wies"]}[command]
+    before = _snapshot(live_index)
+    _disk_fills_after(monkeypatch, 0)
+    result = runner.invoke(main, ["--index-dir", str(live_index), "index", command, *arguments])
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert "Zapis indeksu nie powiódł się: brak miejsca na dysku" in result.output
+    assert "działający indeks pozostaje bez zmian" in result.output
+    assert "Traceback" not in result.output and "OSError" not in result.output
+    assert _snapshot(live_index) == before
+
+
+def test_a_full_disk_in_a_parallel_build_is_reported_as_a_full_disk(
+    live_index, practices, monkeypatch
+):
+    """The disk fills while the workers write: the parent fails with their ENOSPC."""
+    before = _snapshot(live_index)
+    many = [replace(practices[i % len(practices)], id=f"p{i}") for i in range(200)]
+    original, parent = StructFile.write, os.getpid()
+
+    def write_in_parent_only(self, *args, **kwargs):
+        if os.getpid() != parent:  # a worker, forked after this patch
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(StructFile, "write", write_in_parent_only)
+    with pytest.raises(OSError) as failure:
+        build_index(many, live_index, procs=2)
+    monkeypatch.undo()
+    assert failure.value.errno == errno.ENOSPC
+    assert _snapshot(live_index) == before
+
+
+@pytest.mark.parametrize(
+    ("code", "cause"),
+    [
+        (errno.ENOSPC, "brak miejsca na dysku"),
+        (errno.EACCES, "brak uprawnień do zapisu"),
+        (errno.EROFS, "system plików jest tylko do odczytu"),
+    ],
+)
+def test_write_errors_of_the_system_are_named_in_polish(code, cause):
+    message = describe_os_error(OSError(code, os.strerror(code), "index/gen-x"))
+    assert message == (
+        f"Zapis indeksu nie powiódł się: {cause} (index/gen-x); "
+        "działający indeks pozostaje bez zmian."
+    )
