@@ -198,3 +198,39 @@ def test_a_poisoned_record_in_a_serial_build_is_named(index_dir):
     practices[1] = replace(practices[1], population=2**63)
     with pytest.raises(IndexWriteError, match=practices[1].id):
         build_index(practices, index_dir, procs=1, lock_timeout=0)
+
+
+ORPHAN_HOLDER = """
+import os, sys
+from indexer.lock import WriterLock
+WriterLock(sys.argv[1], 0).acquire()
+if os.fork() == 0:  # a child that outlives its parent, as a stray worker would
+    print(os.getpid(), flush=True)
+    sys.stdin.read()  # blocks until the test closes our stdin
+    os._exit(0)
+os._exit(0)  # the parent dies holding the lock, without releasing it
+"""
+
+
+def test_a_forked_child_never_keeps_the_writer_lock(tmp_path):
+    """An flock belongs to the open file: a child that kept the descriptor would lock
+    every later writer out after its parent died (issue: workers holding WRITER.lock)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_HOLDER, str(tmp_path)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    child = int(process.stdout.readline())
+    process.wait(timeout=10)
+    try:
+        assert is_running(child)
+        from indexer.lock import WriterLock
+
+        with WriterLock(tmp_path, timeout=0) as lock:
+            assert lock.recovered["pid"] == process.pid
+    finally:
+        process.stdin.close()
+        process.stdout.close()
+        wait_until_gone([child], 5)
