@@ -23,8 +23,9 @@ from indexer.jsonl import practice_from_dict, write_jsonl
 from indexer.lock import DEFAULT_TIMEOUT, IndexBusyError
 from indexer.messages import describe_os_error
 from indexer.records import Practice
+from indexer.schema import FACETS
 from indexer.sources import DEFAULT_SOURCES, read_sources
-from indexer.store import FACETS, IndexMissingError, index_stats, open_index, stored_records
+from indexer.store import IndexMissingError, index_stats, open_index, stored_records
 from indexer.update import UpdateSummary, add_practices, delete_practices, update_index
 from indexer.write_errors import IndexWriteError, WriteInterrupted
 from search_app.evaluation import evaluate, load_collection

@@ -11,7 +11,7 @@ CLI runs them (reading the sources included):
 - ``delete``:  ``bdp index delete`` of one practice.
 
 Each publish flushes the new generation to disk (every file, its directory,
-then ``CURRENT``: ``indexer.store.sync_generation``); the time spent in that
+then ``CURRENT``: ``indexer.generations.sync_generation``); the time spent in that
 flush is measured apart and reported as its share of the build and update.
 
 Every cost is reported as a ratio to the full build measured in the same run.
@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import indexer.store  # noqa: E402
+import indexer.generations  # noqa: E402
 from analyzers import polish_analyzer  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.jsonl import write_jsonl  # noqa: E402
@@ -92,12 +92,12 @@ def add_from(source: Path, index_dir: Path) -> None:
 
 
 class FsyncTimer:
-    """Wraps ``indexer.store.sync_generation`` to add up the seconds spent flushing."""
+    """Wraps ``indexer.generations.sync_generation`` to add up the seconds spent flushing."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self._original = indexer.store.sync_generation
-        indexer.store.sync_generation = self._timed
+        self._original = indexer.generations.sync_generation
+        indexer.generations.sync_generation = self._timed
 
     def _timed(self, path: Path) -> None:
         start = time.perf_counter()

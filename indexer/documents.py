@@ -6,7 +6,7 @@ from typing import Any
 
 from analyzers import folded_words
 from indexer.records import Practice
-from indexer.store import FOLDED_FIELD, population_band
+from indexer.schema import FOLDED_FIELD, population_band
 
 # Metric-card values searched as text (with the lowest boost): "Żory", "żorski",
 # "Miejski Ośrodek Pomocy Społecznej w Żorach", "gmina miejska" …

@@ -14,15 +14,15 @@ from pathlib import Path
 
 from indexer.documents import practice_to_document
 from indexer.errors import SourceError
+from indexer.generations import (
+    current_generation,
+    generation_transaction,
+    remove_old_generations,
+)
 from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.records import Practice
 from indexer.sources import SourceReport
-from indexer.store import (
-    current_generation,
-    generation_transaction,
-    indexed_hashes,
-    remove_old_generations,
-)
+from indexer.store import indexed_hashes
 
 
 @dataclass

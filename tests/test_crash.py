@@ -13,9 +13,10 @@ import pytest
 
 from bdp.cli import main
 from indexer.build import build_index
+from indexer.generations import GENERATION_PREFIX, current_generation
 from indexer.jsonl import write_jsonl
 from indexer.sources import read_sources
-from indexer.store import GENERATION_PREFIX, current_generation, stored_records
+from indexer.store import stored_records
 from tests.conftest import ROOT, SMALL_JSONL
 
 # The writer prints one id per practice (--verbose) into a pipe we stop reading

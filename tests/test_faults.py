@@ -18,9 +18,10 @@ from whoosh.index import LockError
 
 from bdp.cli import main
 from indexer.build import build_index
+from indexer.generations import CURRENT_FILE, current_generation
 from indexer.messages import describe_os_error
 from indexer.sources import read_sources
-from indexer.store import CURRENT_FILE, IndexMissingError, current_generation, open_index
+from indexer.store import IndexMissingError, open_index
 from search_app import create_app
 from tests.conftest import ROOT, SEEDS, SMALL_JSONL
 
@@ -129,7 +130,7 @@ def test_disk_full_when_switching_leaves_the_live_index_untouched(
     def no_space(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("indexer.store.os.replace", no_space)
+    monkeypatch.setattr("indexer.generations.os.replace", no_space)
     with pytest.raises(OSError):
         build_index(practices, live_index)
     monkeypatch.undo()

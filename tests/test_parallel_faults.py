@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from indexer.build import PARALLEL_MIN_PRACTICES, build_index
+from indexer.generations import GENERATION_PREFIX, current_generation
 from indexer.jsonl import write_jsonl
 from indexer.sources import read_sources
-from indexer.store import GENERATION_PREFIX, current_generation, stored_records
+from indexer.store import stored_records
 from indexer.write_errors import IndexWriteError
 from tests.conftest import ROOT, SMALL_JSONL
 

@@ -10,16 +10,15 @@ import pytest
 
 from bdp.cli import main
 from indexer.build import build_index
-from indexer.jsonl import read_jsonl, write_jsonl
-from indexer.sources import read_sources
-from indexer.store import (
+from indexer.generations import (
     CURRENT_FILE,
     GENERATION_PREFIX,
     create_generation,
     current_generation,
-    indexed_hashes,
-    stored_records,
 )
+from indexer.jsonl import read_jsonl, write_jsonl
+from indexer.sources import read_sources
+from indexer.store import indexed_hashes, stored_records
 from indexer.update import update_index
 from search_app import create_app
 from tests.conftest import SEEDS, SMALL_JSONL, ZORY
