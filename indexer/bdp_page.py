@@ -5,6 +5,10 @@ A page is site chrome (menu, visitor counter), then the category line
 (".: Skrót i Metryka -> Pełna prezentacja -> Załączniki :."), the abstract,
 "Metryka praktyki" with ``Key:  value`` lines whose continuation lines start
 with a (non-breaking) space, the navigation line again, and the partners' footer.
+
+A page without its metric card, or whose card is not closed by that second
+navigation line, was cut short when saved (the metric fields would be silently
+missing): it is refused as truncated rather than indexed half-empty.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.encoding import read_source_text
+from indexer.encoding import read_source_text, source_lines
 from indexer.errors import SourceError
+from indexer.limits import Limits, current_limits, practice_problem
 from indexer.records import Practice
 
 NAV_MARKER = "Skrót i Metryka"
 METRIC_HEADER = "Metryka praktyki"
+RESAVE = "zapisz stronę ponownie w całości"
 
 # Metric card labels as the site prints them (its own spelling included),
 # mapped to record fields; anything else lands in ``extra``.
@@ -67,20 +73,24 @@ class _Metric:
     values: list[str] = field(default_factory=list)
 
 
-def read_page_text(path: Path) -> str:
+def read_page_text(path: Path, max_bytes: int | None = None) -> str:
     """Read a page in UTF-8 (a BOM is tolerated), Windows-1250 or ISO-8859-2."""
-    return read_source_text(path)
+    return read_source_text(path, max_bytes)
 
 
-def parse_page(path: Path | str) -> Practice:
-    """Parse one saved BDP page into a practice whose id is the file name without extension."""
+def parse_page(path: Path | str, limits: Limits | None = None) -> Practice:
+    """Parse one saved BDP page into a practice whose id is the file name without extension.
+
+    A page is a few kilobytes: one larger than a whole record may be is refused unread.
+    """
     path = Path(path)
-    return parse_page_text(read_page_text(path), path)
+    limits = limits or current_limits()
+    return parse_page_text(read_page_text(path, limits.record_bytes), path, limits)
 
 
-def parse_page_text(text: str, path: Path) -> Practice:
+def parse_page_text(text: str, path: Path, limits: Limits | None = None) -> Practice:
     """Parse the text of a page; ``path`` names the practice and the errors."""
-    lines = [_clean_line(line) for line in text.splitlines()]
+    lines = [_clean_line(line) for line in source_lines(text)]
     nav = [i for i, line in enumerate(lines) if NAV_MARKER in line and "->" in line]
     if not nav:
         raise SourceError(
@@ -95,17 +105,18 @@ def parse_page_text(text: str, path: Path) -> Practice:
         raise SourceError(path, "brak linii kategorii nad tytułem", line=title_at + 1)
     category, _, subcategory = (part.strip() for part in category_line.partition(" : "))
 
-    try:
-        metric_at = lines.index(METRIC_HEADER, first_nav)
-    except ValueError:
-        raise SourceError(path, f"brak sekcji „{METRIC_HEADER}”") from None
-    end_at = next((i for i in nav if i > metric_at), len(lines))
-
+    metric_at, end_at = _metric_block(lines, nav, path)
     summary = _paragraphs(lines[first_nav + 1 : metric_at])
     metrics = _metric_entries(lines, metric_at + 1, end_at, path)
+    if not metrics:
+        raise SourceError(
+            path,
+            f"sekcja „{METRIC_HEADER}” jest pusta — strona jest niepełna; {RESAVE}",
+            line=metric_at + 1,
+        )
     values, extra = _metric_values(metrics, path)
 
-    return Practice(
+    practice = Practice(
         id=path.stem,
         title=title,
         category=category or None,
@@ -116,6 +127,34 @@ def parse_page_text(text: str, path: Path) -> Practice:
         extra=extra,
         **values,
     )
+    problem = practice_problem(practice, limits or current_limits())
+    if problem:
+        field_name, message = problem
+        raise SourceError(path, message, field=field_name)
+    return practice
+
+
+def _metric_block(lines: list[str], nav: list[int], path: Path) -> tuple[int, int]:
+    """Where the metric card starts and the navigation line closing it; else truncated.
+
+    A page cut short while saving loses its end: the card's last fields and the
+    closing navigation line (a cut inside the partners' footer loses nothing).
+    """
+    try:
+        metric_at = lines.index(METRIC_HEADER, nav[0])
+    except ValueError:
+        raise SourceError(
+            path, f"brak sekcji „{METRIC_HEADER}” — strona jest niepełna (ucięta?); {RESAVE}"
+        ) from None
+    end_at = next((i for i in nav if i > metric_at), None)
+    if end_at is None:
+        raise SourceError(
+            path,
+            f"strona jest ucięta: sekcji „{METRIC_HEADER}” nie zamyka linia nawigacji "
+            f"„.: {NAV_MARKER} -> … :.”, więc część pól metryki mogła przepaść; {RESAVE}",
+            line=len(lines),
+        )
+    return metric_at, end_at
 
 
 def _clean_line(line: str) -> str:

@@ -9,6 +9,8 @@ byte, is rejected with a message naming the file (and the line).
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from indexer.errors import SourceError
@@ -57,13 +59,85 @@ def decode_source(data: bytes, path: Path | str) -> tuple[str, str]:
     )
 
 
-def read_source_text(path: Path) -> str:
-    """A source file's text, whatever supported encoding it is in."""
+def read_source_text(path: Path, max_bytes: int | None = None) -> str:
+    """A source file's text, whatever supported encoding it is in.
+
+    Only a regular file is read: a FIFO would block forever and a device could
+    stream without end. The file is opened non-blocking and checked again on
+    the open descriptor, so a path swapped for a FIFO after
+    :func:`regular_file_problem` cannot hang the build either. With
+    ``max_bytes``, a larger file is refused before it is read.
+    """
+    problem = regular_file_problem(path)
+    if problem:
+        raise SourceError(path, problem)
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise SourceError(path, f"nie można odczytać pliku: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(path, _not_regular(info.st_mode))
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise SourceError(path, _too_big(info.st_size, max_bytes))
+        try:
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise SourceError(path, f"nie można odczytać pliku: {exc.strerror or exc}") from exc
+    if max_bytes is not None and len(data) > max_bytes:  # grew while being read
+        raise SourceError(path, _too_big(len(data), max_bytes))
     return decode_source(data, path)[0]
+
+
+def regular_file_problem(path: Path) -> str | None:
+    """Why ``path`` is not a readable regular file (in Polish), or None when it is one.
+
+    Only ``stat`` is called (symbolic links followed): nothing is opened.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return "plik nie istnieje"
+    except OSError as exc:
+        return f"nie można odczytać pliku: {exc.strerror or exc}"
+    if stat.S_ISREG(info.st_mode):
+        return None
+    return _not_regular(info.st_mode)
+
+
+def source_lines(text: str) -> list[str]:
+    r"""Lines split at ``\n`` only, a ``\r`` before it dropped; numbered as editors count them.
+
+    ``str.splitlines`` also splits at U+2028, U+0085, form feeds and more, which
+    may stand inside a JSON string or a page's text: a record would be cut in two
+    and every later line number would be wrong.
+
+    >>> source_lines("a\r\nb\u2028c\n")
+    ['a', 'b\u2028c']
+    """
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _not_regular(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        kind = "katalog"
+    elif stat.S_ISFIFO(mode):
+        kind = "potok (FIFO)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "urządzenie"
+    elif stat.S_ISSOCK(mode):
+        kind = "gniazdo"
+    else:
+        kind = "plik specjalny"
+    return f"to nie jest zwykły plik, tylko {kind}; źródłem może być tylko zwykły plik"
+
+
+def _too_big(size: int, most: int) -> str:
+    return f"plik ma {size:,} bajtów, dopuszczalne najwyżej {most:,}".replace(",", " ")
 
 
 def _polish_score(text: str) -> int:

@@ -1,19 +1,29 @@
-"""Reader and writer for the canonical JSON Lines format, one practice per line."""
+r"""Reader and writer for the canonical JSON Lines format, one practice per line.
+
+A line ends at ``\n`` only (a ``\r`` before it is dropped): JSON strings may hold
+U+2028, U+0085 and the like raw, and ``str.splitlines`` would cut a practice there
+and miscount every later line. The writer escapes them anyway (see
+:meth:`Practice.to_json`), so other tools see one practice per line too.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from indexer.encoding import read_source_text
+from indexer.encoding import read_source_text, source_lines
 from indexer.errors import SourceError
+from indexer.limits import Limits, current_limits, depth_problem, practice_problem
 from indexer.records import FIELD_ORDER, LIST_FIELDS, OPTIONAL_TEXT_FIELDS, Practice
 
 REQUIRED_FIELDS = ("id", "title")
 DATE_FIELDS = ("date_added", "date_updated")
+# A JSON string, a bracket or a colon: enough to follow nesting without parsing.
+JSON_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[][{}:]')
 
 
 def read_jsonl(path: Path | str) -> Iterator[Practice | SourceError]:
@@ -28,22 +38,38 @@ def read_jsonl(path: Path | str) -> Iterator[Practice | SourceError]:
 def read_jsonl_numbered(path: Path | str) -> Iterator[tuple[int | None, Practice | SourceError]]:
     """Like :func:`read_jsonl`, with each item's line number (None for a whole-file error)."""
     path = Path(path)
+    limits = current_limits()
     try:
         text = read_source_text(path)
     except SourceError as error:
         yield None, error
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         if not line.strip():
             continue
         try:
-            yield number, practice_from_json(line, path, number)
+            yield number, practice_from_json(line, path, number, limits)
         except SourceError as error:
             yield number, error
 
 
-def practice_from_json(line: str, path: Path, number: int) -> Practice:
-    """Validate one JSON line against the canonical format and build the practice."""
+def practice_from_json(
+    line: str, path: Path, number: int, limits: Limits | None = None
+) -> Practice:
+    """Validate one JSON line against the canonical format and the limits, build the practice."""
+    limits = limits or current_limits()
+    size = len(line.encode("utf-8", "surrogatepass"))
+    if size > limits.record_bytes:
+        raise SourceError(
+            path,
+            f"wiersz ma {size:,} bajtów, dopuszczalne najwyżej {limits.record_bytes:,}".replace(
+                ",", " "
+            ),
+            line=number,
+        )
+    too_deep = _nesting_problem(line, limits.extra_depth + 1)
+    if too_deep:
+        raise SourceError(path, too_deep[1], line=number, field=too_deep[0])
     try:
         data = json.loads(line, parse_constant=_reject_constant, parse_float=_finite_float)
         json.dumps(data, ensure_ascii=False).encode("utf-8")
@@ -61,7 +87,41 @@ def practice_from_json(line: str, path: Path, number: int) -> Practice:
         raise SourceError(path, str(exc), line=number) from None
     if not isinstance(data, dict):
         raise SourceError(path, "oczekiwano obiektu JSON {…}", line=number)
-    return practice_from_dict(data, path, number)
+    return practice_from_dict(data, path, number, limits)
+
+
+def _nesting_problem(line: str, most: int) -> tuple[str | None, str] | None:
+    """(top-level key, problem) when the line nests deeper than ``most``, found without parsing.
+
+    json.loads and json.dumps recurse: whether 975 levels fail there, or only later
+    when the record is pickled, depends on the caller's stack. So depth is measured
+    first, the same for every caller, and blamed on the field that holds it.
+    """
+    if line.count("[") + line.count("{") <= most:
+        return None
+    depth = 0
+    key: str | None = None
+    previous = ""
+    for match in JSON_STRUCTURE.finditer(line):
+        token = match[0]
+        if token in ("[", "{"):
+            depth += 1
+            if depth > most:
+                return key, depth_problem(most - 1)
+        elif token in ("]", "}"):
+            depth -= 1
+        elif token == ":" and depth == 1 and previous.startswith('"'):
+            key = _json_key(previous)
+        previous = token
+    return None
+
+
+def _json_key(token: str) -> str | None:
+    try:
+        key = json.loads(token)
+    except ValueError:
+        return None
+    return key if key in FIELD_ORDER else None
 
 
 def _reject_constant(name: str) -> float:
@@ -75,8 +135,18 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def practice_from_dict(data: dict[str, Any], path: Path | str, number: int | None) -> Practice:
-    """Check field names and types; error messages name the offending field."""
+def practice_from_dict(
+    data: dict[str, Any],
+    path: Path | str,
+    number: int | None,
+    limits: Limits | None = None,
+) -> Practice:
+    """Check field names, types, sizes and ranges; error messages name the offending field.
+
+    Everything that could later break the index writer, a page or the export
+    (an id unfit for a URL, a population beyond 64 bits, ``extra`` nested
+    hundreds deep) is refused here, where the file and line are still known.
+    """
 
     def fail(field: str, problem: str) -> SourceError:
         return SourceError(path, problem, line=number, field=field)
@@ -123,7 +193,11 @@ def practice_from_dict(data: dict[str, Any], path: Path | str, number: int | Non
     if not isinstance(extra, dict):
         raise fail("extra", "oczekiwano obiektu JSON {…}")
     values["extra"] = extra
-    return Practice(**values)
+    practice = Practice(**values)
+    problem = practice_problem(practice, limits or current_limits())
+    if problem:
+        raise fail(*problem)
+    return practice
 
 
 def write_jsonl(practices: Iterable[Practice], handle: IO[str]) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -26,6 +27,36 @@ OPTIONAL_TEXT_FIELDS = (
     "date_updated",
     "source",
 )
+
+# A practice id goes into URLs (/praktyka/<id>) and file names (pages are named
+# after theirs): ASCII letters, digits, ".", "_" and "-", starting with a letter
+# or digit, at most 128 characters. So no "/" (404), no "..", no 5,000-character
+# request lines (414), and nothing that needs quoting.
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+ID_RULE = (
+    "dozwolone są litery A–Z i a–z (bez polskich znaków), cyfry oraz „.”, „_” i „-”, "
+    "najwyżej 128 znaków, na początku litera lub cyfra"
+)
+
+# Characters str.splitlines() breaks lines at. json.dumps already escapes the
+# ASCII ones (\n, \r, \x0b, \x0c, \x1c-\x1e); these three it writes raw, and a
+# reader or editor splitting at them would cut a practice in two.
+_RAW_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_RAW_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+def id_problem(practice_id: str) -> str | None:
+    """Why ``practice_id`` cannot be a practice id (in Polish), or None when it can.
+
+    >>> id_problem("000_3b014753ec2e4c31") is None
+    True
+    >>> id_problem("a/b")[:28]
+    'niedozwolony identyfikator: '
+    """
+    if ID_PATTERN.fullmatch(practice_id):
+        return None
+    shown = practice_id if len(practice_id) <= 40 else practice_id[:40] + "…"
+    return f"niedozwolony identyfikator: {shown!r} ({len(practice_id)} znaków); {ID_RULE}"
 
 
 @dataclass(frozen=True)
@@ -65,8 +96,13 @@ class Practice:
         return out
 
     def to_json(self) -> str:
-        """One canonical JSON Lines line (without the newline)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """One canonical JSON Lines line (without the newline), with no line break inside.
+
+        Every character ``str.splitlines`` splits at is written as ``\\uXXXX``, so
+        any reader or editor sees exactly one line per practice.
+        """
+        line = json.dumps(self.to_dict(), ensure_ascii=False)
+        return _RAW_LINE_BREAK.sub(lambda match: _RAW_LINE_BREAKS[match[0]], line)
 
     def content_hash(self) -> str:
         """A digest of the whole record, to tell a changed practice from an unchanged one."""

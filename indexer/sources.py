@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.bdp_page import parse_page
+from indexer.encoding import regular_file_problem
 from indexer.errors import SourceError
 from indexer.jsonl import read_jsonl_numbered
 from indexer.records import Practice
@@ -29,12 +30,19 @@ class SourceReport:
 
 
 def find_source_files(paths: Iterable[Path | str]) -> Iterator[Path]:
-    """Expand directories into their page (.txt) and JSON Lines (.jsonl) files, sorted."""
+    """Expand directories into their page (.txt) and JSON Lines (.jsonl) entries, sorted.
+
+    A FIFO or device named like a source is listed too, so that :func:`read_file`
+    reports it rather than skip it in silence; a dangling link (such as an editor's
+    lock file) is not.
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES
+                p
+                for p in path.rglob("*")
+                if p.suffix in SOURCE_SUFFIXES and p.exists() and not p.is_dir()
             )
         else:
             yield path
@@ -44,9 +52,12 @@ def read_file(path: Path) -> Iterator[tuple[int | None, Practice | SourceError]]
     """Read one source file, yielding (line, practice or error) in file order.
 
     The line is known for JSON Lines; a page is one practice, so it has none.
+    Anything but a regular file (a FIFO would block the build forever) is an
+    error found by ``stat`` alone, before anything is opened.
     """
-    if not path.exists():
-        yield None, SourceError(path, "plik nie istnieje")
+    problem = regular_file_problem(path)
+    if problem:
+        yield None, SourceError(path, problem)
     elif path.suffix == JSONL_SUFFIX:
         yield from read_jsonl_numbered(path)
     elif path.suffix == PAGE_SUFFIX:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from indexer.limits import current_limits
 from indexer.store import FACETS
 from search_app.access import close_searcher, find_record, find_similar, run_search
 from search_app.map import map_regions, plural_practices
@@ -15,6 +18,10 @@ from search_app.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
 bp = Blueprint("views", __name__)
 bp.teardown_app_request(close_searcher)
 bp.add_app_template_filter(plural_practices, "praktyk")
+
+# An e-mail address inside whatever the e-mail field holds ("mailto:", a name, a
+# "?subject=…" the site appended): only the address goes into a mailto: link.
+MAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 PER_PAGE_CHOICES = (10, 20, 50)
 # Values shown before "pokaż więcej" in a facet.
@@ -69,13 +76,73 @@ def practice(practice_id: str):
     back = request.args.get("powrot", "")
     if not back.startswith("/?") and back != "/":
         back = url_for(".index")
+    limits = current_limits()
+    summary, summary_cut = _paragraphs(record.get("summary"), limits.summary_chars)
+    body, body_cut = _paragraphs(record.get("body"), limits.body_chars)
     return render_template(
         "practice.html",
         record=record,
         labels=RECORD_LABELS,
         back_url=back,
         similar=find_similar(practice_id),
+        summary=summary,
+        body=body,
+        shortened=summary_cut or body_cut,
     )
+
+
+def _paragraphs(text: str | None, most: int) -> tuple[list[str], bool]:
+    """The paragraphs of at most ``most`` characters of ``text``, and whether it was cut.
+
+    Records are limited when read, but an index built before the limits may hold
+    a far longer text: the page then stays as small as for the largest allowed one.
+    """
+    text = text or ""
+    cut = len(text) > most
+    shown = text[:most] + "…" if cut else text
+    return [p for p in shown.split("\n\n") if p.strip()], cut
+
+
+@bp.app_template_filter("mail_address")
+def mail_address(value: str) -> str | None:
+    """The e-mail address in an e-mail field, for a ``mailto:`` link; None if there is none.
+
+    >>> mail_address("mailto:mops@mops.zory.pl?subject=Praktyka")
+    'mops@mops.zory.pl'
+    >>> mail_address("brak adresu") is None
+    True
+    """
+    value = (value or "").strip()
+    if value[:7].lower() == "mailto:":
+        value = value[7:]
+    match = MAIL_ADDRESS.search(value.split("?", 1)[0])
+    return match[0] if match else None
+
+
+@bp.app_template_filter("extra_text")
+def extra_text(value: Any) -> str:
+    """Any JSON value of ``extra`` as short text: scalars plainly, lists and objects compactly.
+
+    >>> extra_text(["32 434 82 34", 2.5, True, None])
+    '32 434 82 34, 2.5, tak, —'
+    >>> extra_text({"rok": 2012, "kwoty": [1, 2]})
+    'rok: 2012; kwoty: [1, 2]'
+    """
+    if isinstance(value, list):
+        return ", ".join(_extra_item(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_extra_item(item)}" for key, item in value.items())
+    return _extra_item(value)
+
+
+def _extra_item(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "tak" if value else "nie"
+    if value is None:
+        return "—"
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _facet_views(args: MultiDict, response: SearchResponse) -> list[dict[str, Any]]:

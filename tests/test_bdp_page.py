@@ -126,3 +126,57 @@ def test_bom_and_crlf_are_tolerated(tmp_path):
         "id": "",
         "source": "",
     }
+
+
+def _cut(tmp_path, seed, keep: str):
+    path = tmp_path / seed.name
+    path.write_text(keep, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("seed", [ZORY, LODZ])
+@pytest.mark.parametrize("fraction", [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9])
+def test_a_page_cut_short_is_reported_as_truncated(tmp_path, seed, fraction):
+    text = seed.read_text(encoding="utf-8")
+    path = _cut(tmp_path, seed, text[: int(len(text) * fraction)])
+    with pytest.raises(SourceError, match=r"(ucięta|niepełna).*zapisz stronę ponownie") as info:
+        parse_page(path)
+    assert str(info.value).startswith(str(path))
+
+
+@pytest.mark.parametrize("seed", [ZORY, LODZ])
+def test_every_cut_inside_the_metric_card_is_caught(tmp_path, seed):
+    lines = seed.read_text(encoding="utf-8").split("\n")
+    start = lines.index("Metryka praktyki")
+    end = next(i for i in range(start, len(lines)) if "Skrót i Metryka" in lines[i])
+    # Every line of the card kept or not, the next one half there or not, up to
+    # (not including) the closing navigation line.
+    for keep in range(start, end + 1):
+        for partial in {"", lines[keep][: len(lines[keep]) // 2] if keep < end else ""}:
+            path = _cut(tmp_path, seed, "\n".join(lines[:keep] + [partial]))
+            with pytest.raises(SourceError, match="ucięta|niepełna"):
+                parse_page(path)
+
+
+@pytest.mark.parametrize("seed", [ZORY, LODZ])
+def test_a_cut_in_the_partners_footer_loses_nothing_and_is_accepted(tmp_path, seed):
+    text = seed.read_text(encoding="utf-8")
+    path = _cut(tmp_path, seed, text[: int(len(text) * 0.97)])
+    assert parse_page(path) == parse_page(seed)
+
+
+def test_an_empty_metric_card_is_reported(tmp_path):
+    text = ZORY.read_text(encoding="utf-8")
+    start = text.index("Metryka praktyki\n") + len("Metryka praktyki\n")
+    end = text.index(".: ", start)
+    path = _cut(tmp_path, ZORY, text[:start] + "\n" + text[end:])
+    with pytest.raises(SourceError, match="jest pusta"):
+        parse_page(path)
+
+
+def test_unicode_line_separators_inside_a_page_do_not_shift_line_numbers(tmp_path):
+    path = _variant(tmp_path, "Celem projektu", "Celem\u2028projektu\x85adresowanego\x0c")
+    text = path.read_text(encoding="utf-8").replace("2012-06-04", "4.6.2012")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError, match=":39:"):  # as in test_bad_date_names_file_line_…
+        parse_page(path)

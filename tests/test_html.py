@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from indexer.build import build_index
+from indexer.records import Practice
+from search_app import create_app
+
 
 def test_search_page_lists_results_and_facets(client):
     html = client.get("/?q=rodzinach+zastępczych").get_data(as_text=True)
@@ -90,3 +94,24 @@ def test_subcategories_nest_under_a_chosen_category(client):
     nested = html.split('class="children"')[1].split("</ul>")[0]
     assert "Pomoc społeczna" in nested
     assert "subcategory=Pomoc" in nested
+
+
+def test_mailto_links_carry_only_the_address(tmp_path):
+    emails = (
+        "mops@mops.zory.pl?subject=Zapytanie o praktykę",
+        "mailto:sekretariat@gmina.pl?cc=inny@gmina.pl&body=x",
+        "Jan Kowalski <jan.kowalski@powiat.pl>",
+        "brak adresu",
+        "javascript:alert(1)//@x",
+    )
+    build_index([Practice(id="maile", title="Kontakt", emails=emails)], tmp_path)
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)}).test_client()
+    html = client.get("/praktyka/maile").get_data(as_text=True)
+    assert re.findall(r'href="mailto:([^"]*)"', html) == [
+        "mops@mops.zory.pl",
+        "sekretariat@gmina.pl",
+        "jan.kowalski@powiat.pl",
+    ]
+    # What the editor wrote is still shown, as text.
+    assert "brak adresu" in html and "javascript:alert(1)//@x" in html
+    assert 'href="javascript' not in html
