@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from importlib.resources import files
+from typing import Any, NamedTuple, TypeVar
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.support.charset import accent_map
@@ -33,6 +37,83 @@ STEMMER_TABLES = {
 # opposite failure, handled by not stemming short words at all).
 MIN_STEM_INPUT = 3
 MIN_STEM_OUTPUT = 2
+
+# Per-word caches: words longer than this are computed every time and never cached. Text
+# rarely has them (the longest Polish words have about 30 letters); hostile queries do, and
+# each would take the room of several common words.
+MAX_CACHED_WORD = 40
+# What an OrderedDict entry costs beyond its key and value (hash table slot and linked-list
+# node; measured with tracemalloc: 91 bytes on CPython 3.11), rounded up.
+CACHE_ENTRY_BYTES = 100
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CacheInfo(NamedTuple):
+    entries: int
+    bytes: int
+    max_bytes: int
+
+
+def cached_per_word(max_bytes: int) -> Callable[[F], F]:
+    """Cache a function of a word (plus small hashable arguments) in at most ``max_bytes``.
+
+    ``functools.lru_cache`` bounds only the number of entries, so every never-seen
+    token of every query (random words, 500-letter "words") grew the process: the
+    per-token caches were allowed 500,000 entries each. Here each entry is charged
+    its key's and value's ``sys.getsizeof`` (tuples of words counted with their
+    words) plus :data:`CACHE_ENTRY_BYTES`, and the least recently used entries are
+    dropped past ``max_bytes``. Thread-safe; ``cache_clear()`` and ``cache_info()``
+    as on ``lru_cache``.
+    """
+
+    def decorate(function: F) -> F:
+        entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        lock = threading.Lock()
+        held = [0]  # bytes charged to the entries held
+
+        @functools.wraps(function)
+        def cached(word: str, *args: Hashable) -> Any:
+            key = (word, *args) if args else word
+            with lock:
+                entry = entries.get(key)
+                if entry is not None:
+                    entries.move_to_end(key)
+                    return entry[0]
+            value = function(word, *args)
+            if len(word) > MAX_CACHED_WORD:
+                return value
+            size = CACHE_ENTRY_BYTES + _deep_size(key) + _deep_size(value)
+            with lock:
+                if key not in entries:
+                    entries[key] = (value, size)
+                    held[0] += size
+                while held[0] > max_bytes and entries:
+                    _key, (_value, dropped) = entries.popitem(last=False)
+                    held[0] -= dropped
+            return value
+
+        def cache_clear() -> None:
+            with lock:
+                entries.clear()
+                held[0] = 0
+
+        def cache_info() -> CacheInfo:
+            with lock:
+                return CacheInfo(len(entries), held[0], max_bytes)
+
+        cached.cache_clear = cache_clear  # type: ignore[attr-defined]
+        cached.cache_info = cache_info  # type: ignore[attr-defined]
+        return cached  # type: ignore[return-value]
+
+    return decorate
+
+
+def _deep_size(value: Any) -> int:
+    """Bytes of a str, bool or tuple of them, counting what a tuple holds."""
+    if isinstance(value, tuple):
+        return sys.getsizeof(value) + sum(_deep_size(item) for item in value)
+    return sys.getsizeof(value)
 
 
 @functools.cache
@@ -60,7 +141,7 @@ def load_stemmer(table: str = "default") -> Callable[[str], str | None]:
     return Stemmer.from_file(str(with_path))
 
 
-@functools.lru_cache(maxsize=500_000)
+@cached_per_word(max_bytes=16 * 1024 * 1024)
 def stem_word(word: str, table: str = "default") -> str:
     """Stem one lowercase word, leaving numbers, short words and bad stems alone.
 

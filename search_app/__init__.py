@@ -27,12 +27,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         # The editors' endpoint (search_app/admin.py) exists only with a token.
         ADMIN_TOKEN=os.environ.get("BDP_ADMIN_TOKEN", ""),
-        ADMIN_LOCK_TIMEOUT=10.0,
-        ADMIN_RATE_LIMIT=(5, 60.0),  # requests per seconds, per client address and worker
+        # A job waits this long for another writer (the CLI, say) before failing.
+        ADMIN_LOCK_TIMEOUT=60.0,
+        # Wrong tokens, and valid update requests, counted apart: (events, seconds)
+        # per client address and worker; a guesser never blocks a valid token.
+        ADMIN_AUTH_FAILURES=(10, 60.0),
+        ADMIN_RATE_LIMIT=(10, 60.0),
         SOURCES=_sources_from_environment(),
+        # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust (0: none),
+        # so rate limits count clients, not the proxy's one address.
+        PROXY_FIX_X_FOR=_int_from_environment("BDP_PROXY_FIX_X_FOR"),
+        # Host names the app answers for (None: any; a forged Host is never reflected).
+        TRUSTED_HOSTS=_list_from_environment("BDP_TRUSTED_HOSTS"),
     )
     if config:
         app.config.from_mapping(config)
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
@@ -48,6 +61,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     return app
+
+
+def _int_from_environment(name: str) -> int:
+    """A count ≥ 0 from the environment (0 when unset); a typo stops the start, in Polish."""
+    raw = os.environ.get(name, "").strip() or "0"
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValueError(f"{name} musi być liczbą całkowitą ≥ 0, a jest: {raw!r}.")
+    return int(raw)
+
+
+def _list_from_environment(name: str) -> list[str] | None:
+    """Comma-separated values from the environment; None when unset or blank."""
+    values = [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
+    return values or None
 
 
 def _sources_from_environment() -> list[Path]:

@@ -1,9 +1,21 @@
-"""The editors' endpoint: POST /api/admin/reindex runs an index update from the sources.
+"""The editors' endpoints: start an index update as a job, and follow the job.
+
+``POST /api/admin/reindex[?prune=1][&allow_errors=1]`` answers 202 at once
+with the job and ``Location: /api/admin/jobs/<id>``; ``GET`` on that address
+reports its status, progress and outcome (see :mod:`search_app.jobs`). While
+a job is queued or running, another POST answers 409 naming it — never the
+running job in its place, since the second request may ask for something
+else (``prune``) and would silently not get it.
 
 Registered only when ``ADMIN_TOKEN`` (``BDP_ADMIN_TOKEN``) is set; without a
-token the address does not exist (404). Callers send ``Authorization: Bearer
-<token>``, compared in constant time; each client address may call it at most
-``ADMIN_RATE_LIMIT`` times (requests, seconds) — more get a 429 with Retry-After.
+token the addresses do not exist (404). Callers send ``Authorization: Bearer
+<token>``, compared in constant time. Wrong tokens and valid calls are
+counted apart, per client address and worker: past ``ADMIN_AUTH_FAILURES``
+wrong tokens an address gets 429 for its further wrong tokens (a request
+with no token at all is simply 401), but a valid
+token is never refused for someone else's guesses; valid POSTs have their own
+limit, ``ADMIN_RATE_LIMIT``. Behind a reverse proxy set
+``BDP_PROXY_FIX_X_FOR`` so the address is the client's, not the proxy's.
 """
 
 from __future__ import annotations
@@ -13,54 +25,93 @@ import math
 
 from flask import Blueprint, current_app, jsonify, request
 
-from indexer.lock import IndexBusyError
-from indexer.sources import read_sources
-from indexer.update import update_index
+from indexer.messages import describe_os_error
+from search_app import jobs
 from search_app.errors import error_payload
 from search_app.ratelimit import RateLimiter
 
 bp = Blueprint("admin", __name__)
 
+TRUE_VALUES = ("1", "true", "tak", "yes")
+
 
 @bp.record_once
-def _set_up_rate_limit(state) -> None:
-    """Every caller (with or without a valid token) counts against ``ADMIN_RATE_LIMIT``."""
-    limit, window = state.app.config["ADMIN_RATE_LIMIT"]
-    state.app.extensions["bdp_admin_limit"] = RateLimiter(limit, window)
+def _set_up_rate_limits(state) -> None:
+    """One limiter for wrong tokens, another for valid calls: a guesser never blocks an editor."""
+    failures, failure_window = state.app.config["ADMIN_AUTH_FAILURES"]
+    calls, call_window = state.app.config["ADMIN_RATE_LIMIT"]
+    state.app.extensions["bdp_admin_failures"] = RateLimiter(failures, failure_window)
+    state.app.extensions["bdp_admin_limit"] = RateLimiter(calls, call_window)
 
 
-TRUE_VALUES = ("1", "true", "tak", "yes")
+@bp.before_request
+def _authenticate():
+    """401 (then 429) for a wrong token; 429 past the valid-call limit on POSTs."""
+    address = request.remote_addr or ""
+    if not _authorized():
+        # Only a presented token is a guess; a request without one learns nothing.
+        if request.headers.get("Authorization", "").strip():
+            wait = current_app.extensions["bdp_admin_failures"].retry_after(address)
+            if wait:
+                return _too_many(wait, "Zbyt wiele prób z błędnym tokenem z tego adresu.")
+            current_app.logger.warning("Wrong editors' token from %s", address)
+        response = jsonify(error_payload(401, "Brak poprawnego tokenu redakcji (Bearer)."))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="bdp-admin"'
+        return response, 401
+    if request.method == "POST":
+        wait = current_app.extensions["bdp_admin_limit"].retry_after(address)
+        if wait:
+            return _too_many(wait, "Zbyt wiele żądań odświeżenia indeksu.")
+    return None
 
 
 @bp.post("/api/admin/reindex")
 def reindex():
-    """Update the index from ``SOURCES``; answers what ``bdp index update --json`` prints.
+    """Start an update from ``SOURCES`` as a job; 202 with the job and its address.
 
-    ``?prune=1`` also removes practices gone from the sources. A concurrent
-    writer makes this wait ``ADMIN_LOCK_TIMEOUT`` seconds, then answer 409.
+    ``?prune=1`` also removes practices gone from the sources; ``?allow_errors=1``
+    publishes the good sources even if some failed (otherwise nothing is).
     """
-    wait = current_app.extensions["bdp_admin_limit"].retry_after(request.remote_addr or "")
-    if wait:
-        response = jsonify(
-            error_payload(429, "Zbyt wiele żądań odświeżenia indeksu — spróbuj za chwilę.")
-        )
-        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
-        return response, 429
-    if not _authorized():
-        response = jsonify(error_payload(401, "Brak poprawnego tokenu redakcji (Bearer)."))
-        response.headers["WWW-Authenticate"] = 'Bearer realm="bdp-admin"'
-        return response, 401
-    report = read_sources(current_app.config["SOURCES"])
+    config = current_app.config
     try:
-        summary = update_index(
-            report,
-            current_app.config["INDEX_DIR"],
-            prune=request.args.get("prune", "").lower() in TRUE_VALUES,
-            lock_timeout=current_app.config["ADMIN_LOCK_TIMEOUT"],
+        job = jobs.start_job(
+            config["INDEX_DIR"],
+            config["SOURCES"],
+            prune=_flag("prune"),
+            allow_errors=_flag("allow_errors"),
+            lock_timeout=config["ADMIN_LOCK_TIMEOUT"],
         )
-    except IndexBusyError as exc:
-        return jsonify(error_payload(409, str(exc))), 409
-    return jsonify(summary.to_dict())
+    except jobs.JobRunningError as exc:
+        response = jsonify(error_payload(409, str(exc)))
+        response.headers["Location"] = jobs.job_url(exc.job["id"])
+        return response, 409
+    except OSError as exc:
+        current_app.logger.exception("Could not start a reindex job")
+        message = f"Nie udało się uruchomić zadania. {describe_os_error(exc)}"
+        return jsonify(error_payload(503, message)), 503
+    response = jsonify({"job": job})
+    response.headers["Location"] = jobs.job_url(job["id"])
+    return response, 202
+
+
+@bp.get("/api/admin/jobs/<job_id>")
+def job_status(job_id: str):
+    """A job's status, progress and outcome, from its file (whichever worker started it)."""
+    job = jobs.read_job(current_app.config["INDEX_DIR"], job_id)
+    if job is None:
+        message = f"Nie ma takiego zadania (przechowywanych jest {jobs.KEEP_JOBS} ostatnich zadań)."
+        return jsonify(error_payload(404, message)), 404
+    return jsonify({"job": job})
+
+
+def _flag(name: str) -> bool:
+    return request.args.get(name, "").strip().lower() in TRUE_VALUES
+
+
+def _too_many(wait: float, message: str):
+    response = jsonify(error_payload(429, f"{message} Spróbuj za {math.ceil(wait)} s."))
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response, 429
 
 
 def _authorized() -> bool:

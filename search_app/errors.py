@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from flask.globals import request_ctx
+from markupsafe import escape
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 from indexer.store import IndexMissingError
 
@@ -18,10 +25,18 @@ POLISH_MESSAGES = {
     400: "Nieprawidłowe żądanie.",
     404: "Nie znaleziono strony.",
     405: "Ta metoda nie jest dozwolona dla tego adresu.",
+    403: "Dostęp zabroniony.",
     413: "Żądanie jest zbyt duże.",
     414: "Adres jest zbyt długi.",
+    417: "Nieobsługiwane oczekiwanie (nagłówek Expect).",
     429: "Zbyt wiele żądań — spróbuj za chwilę.",
+    431: "Nagłówki żądania są zbyt duże.",
+    500: "Wystąpił nieoczekiwany błąd serwera.",
+    501: "Serwer nie obsługuje tego sposobu przesyłania treści.",
 }
+
+# The Host header is not among TRUSTED_HOSTS; Werkzeug's text would repeat the forged host.
+UNTRUSTED_HOST = "Nieznany adres serwera (nagłówek Host spoza listy BDP_TRUSTED_HOSTS)."
 
 
 # Machine-readable endpoints outside /api/ that answer errors in JSON too.
@@ -31,7 +46,17 @@ JSON_PATHS = ("/healthz",)
 def _respond(status: int, message: str, headers: list[tuple[str, str]] | None = None):
     if request.path.startswith("/api/") or request.path in JSON_PATHS:
         return jsonify(error_payload(status, message)), status, headers or []
+    if request_ctx.url_adapter is None:  # an untrusted Host: the page template cannot link
+        return plain_page(status, message), status, headers or []
     return render_template("error.html", status=status, message=message), status, headers or []
+
+
+def plain_page(status: int, message: str) -> str:
+    """A minimal Polish error page, for when the site's template cannot be rendered."""
+    return (
+        '<!doctype html>\n<html lang="pl"><meta charset="utf-8">'
+        f"<title>Błąd {status}</title><h1>Błąd {status}</h1><p>{escape(message)}</p></html>\n"
+    )
 
 
 def register(app: Flask) -> None:
@@ -39,7 +64,9 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException):
         status = exc.code or 500
         message = exc.description
-        if not message or message == type(exc).description:
+        if isinstance(exc, SecurityError):
+            message = UNTRUSTED_HOST
+        elif not message or message == type(exc).description:
             message = POLISH_MESSAGES.get(status, exc.name)
         # Keep what the exception says about itself (e.g. Allow on a 405), not its body type.
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
@@ -52,4 +79,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("Unhandled error on %s", request.path)
-        return _respond(InternalServerError.code, "Wystąpił nieoczekiwany błąd serwera.")
+        return _respond(InternalServerError.code, POLISH_MESSAGES[500])

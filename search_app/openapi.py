@@ -11,6 +11,7 @@ from typing import Any
 
 from indexer.records import FIELD_ORDER, LIST_FIELDS
 from indexer.store import FACETS
+from search_app.jobs import JOB_ID, KEEP_JOBS, PUBLIC_FIELDS, STATUSES
 from search_app.search import (
     MAX_PAGE,
     MAX_PER_PAGE,
@@ -150,12 +151,69 @@ SIMILAR = {
 
 REINDEX_SUMMARY = {
     "type": "object",
-    "required": ["counts", "changed", "documents"],
+    "description": "Podsumowanie jak z `bdp index update --json`.",
+    "required": ["counts", "changed", "published", "failed", "documents"],
     "properties": {
         "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
         "changed": {"type": "boolean"},
+        "published": {
+            "type": "boolean",
+            "description": "false: błędne źródła bez allow_errors, nic nie opublikowano.",
+        },
+        "failed": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "line", "field", "message"],
+                "properties": {
+                    "path": {"type": "string"},
+                    "line": {"type": ["integer", "null"]},
+                    "field": NULLABLE_TEXT,
+                    "message": {"type": "string"},
+                },
+            },
+        },
         "documents": {"type": ["integer", "null"], "minimum": 0},
     },
+}
+
+JOB = {
+    "type": "object",
+    "description": (
+        "Zadanie odświeżenia indeksu. done: opublikowano (ewentualnie bez błędnych źródeł, "
+        "gdy allow_errors); failed: nic nie opublikowano, powód w message; interrupted: "
+        "proces zadania zakończył się przed końcem pracy."
+    ),
+    "required": list(PUBLIC_FIELDS),
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string", "pattern": JOB_ID.pattern},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "created": {"type": "string"},
+        "started": NULLABLE_TEXT,
+        "finished": NULLABLE_TEXT,
+        "pid": {"type": ["integer", "null"]},
+        "prune": {"type": "boolean"},
+        "allow_errors": {"type": "boolean"},
+        "progress": {
+            "type": "object",
+            "description": "Zapisane praktyki / wszystkie do zapisania (null przed planem).",
+            "required": ["written", "total"],
+            "properties": {
+                "written": {"type": "integer", "minimum": 0},
+                "total": {"type": ["integer", "null"], "minimum": 0},
+            },
+        },
+        "summary": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ReindexSummary"}]},
+        "message": NULLABLE_TEXT,
+    },
+}
+
+JOB_RESPONSE = {
+    "type": "object",
+    "required": ["job"],
+    "additionalProperties": False,
+    "properties": {"job": {"$ref": "#/components/schemas/Job"}},
 }
 
 HEALTH = {
@@ -184,6 +242,24 @@ def _json(schema: dict, description: str) -> dict:
 
 def _error(description: str) -> dict:
     return _json({"$ref": "#/components/schemas/Error"}, description)
+
+
+def _json_with_location(schema: dict, description: str) -> dict:
+    response = _json(schema, description)
+    response["headers"] = {
+        "Location": {"description": "Adres stanu zadania.", "schema": {"type": "string"}}
+    }
+    return response
+
+
+def _flag_param(name: str, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"1/true/tak: {description}",
+        "schema": {"type": "string"},
+    }
 
 
 def _int_param(name: str, default: int, maximum: int, description: str) -> dict:
@@ -303,32 +379,57 @@ def openapi_spec() -> dict[str, Any]:
             "/api/admin/reindex": {
                 "post": {
                     "operationId": "reindex",
-                    "summary": "Odświeżenie indeksu ze źródeł (redakcja)",
+                    "summary": "Odświeżenie indeksu ze źródeł jako zadanie w tle (redakcja)",
                     "description": (
                         "Istnieje tylko, gdy serwer ma ustawiony BDP_ADMIN_TOKEN (inaczej 404). "
-                        "Token w nagłówku `Authorization: Bearer …`; najwyżej kilka żądań na "
-                        "minutę z jednego adresu (429 z Retry-After)."
+                        "Token w nagłówku `Authorization: Bearer …`. Odpowiada od razu (202) "
+                        "zadaniem i nagłówkiem `Location` z adresem jego stanu. Po kilku błędnych "
+                        "tokenach z jednego adresu kolejne błędne dostają 429; poprawny token "
+                        "nie jest blokowany przez cudze pomyłki."
                     ),
                     "security": [{"bearer": []}],
                     "parameters": [
-                        {
-                            "name": "prune",
-                            "in": "query",
-                            "required": False,
-                            "description": "1/true/tak: usuń praktyki, których nie ma w źródłach.",
-                            "schema": {"type": "string"},
-                        }
+                        _flag_param("prune", "usuń praktyki, których nie ma w źródłach."),
+                        _flag_param(
+                            "allow_errors",
+                            "opublikuj dobre źródła mimo błędnych (inaczej nic nie zmieniaj).",
+                        ),
                     ],
                     "responses": {
-                        "200": _json(
-                            {"$ref": "#/components/schemas/ReindexSummary"},
-                            "Podsumowanie jak z `bdp index update --json`.",
+                        "202": _json_with_location(
+                            {"$ref": "#/components/schemas/JobResponse"},
+                            "Zadanie przyjęte; stan pod adresem z `Location`.",
                         ),
                         "401": _error("Brak poprawnego tokenu."),
                         "404": _error("Serwer bez tokenu redakcji: funkcja wyłączona."),
-                        "409": _error("Indeks zmienia właśnie inny proces."),
-                        "429": _error("Zbyt wiele żądań."),
-                        "503": unavailable,
+                        "409": _error(
+                            "Trwa już inne zadanie odświeżania; `Location` wskazuje jego stan."
+                        ),
+                        "429": _error("Zbyt wiele żądań (nagłówek Retry-After)."),
+                        "503": _error("Nie udało się uruchomić zadania (np. brak miejsca)."),
+                    },
+                }
+            },
+            "/api/admin/jobs/{job_id}": {
+                "get": {
+                    "operationId": "reindexJob",
+                    "summary": "Stan zadania odświeżania: postęp i wynik (redakcja)",
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        {
+                            "name": "job_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "minLength": 1},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/JobResponse"}, "Zadanie."),
+                        "401": _error("Brak poprawnego tokenu."),
+                        "404": _error(
+                            f"Nie ma takiego zadania (przechowywanych jest {KEEP_JOBS} ostatnich)."
+                        ),
+                        "429": _error("Zbyt wiele prób z błędnym tokenem (Retry-After)."),
                     },
                 }
             },
@@ -352,6 +453,8 @@ def openapi_spec() -> dict[str, Any]:
                 "Suggestions": SUGGESTIONS,
                 "Similar": SIMILAR,
                 "ReindexSummary": REINDEX_SUMMARY,
+                "Job": JOB,
+                "JobResponse": JOB_RESPONSE,
             },
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },

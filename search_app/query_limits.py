@@ -7,6 +7,9 @@ takes seconds. Every such term is replaced here by an ``Or`` of at most
 :data:`MAX_EXPANSIONS` concrete terms, found by scanning at most
 :data:`MAX_SCANNED` candidates; patterns without a literal prefix of
 :data:`MIN_PREFIX` characters are dropped, with a Polish note for the user.
+A query may scan at most :data:`MAX_SCANNED_PER_QUERY` candidates in all (a
+query of 32 patterns on 4 fields could otherwise scan 640,000); the patterns
+past that are dropped, with a note too.
 """
 
 from __future__ import annotations
@@ -21,16 +24,18 @@ from whoosh.reading import IndexReader
 MIN_PREFIX = 2
 MAX_EXPANSIONS = 50
 MAX_SCANNED = 5000
+MAX_SCANNED_PER_QUERY = 4 * MAX_SCANNED
 
 
 def bound_query(query: Query, reader: IndexReader, messages: list[str]) -> Query:
     """``query`` with every expanding term replaced by a bounded list of concrete terms."""
+    left = [MAX_SCANNED_PER_QUERY]  # candidates the rest of the query may still scan
 
     def bound(node: Query) -> Query:
         if isinstance(node, Every) and node.fieldname:
             return Every()  # every document has a title: same hits, no posting scan
         if isinstance(node, MultiTerm):
-            return _bounded_terms(node, reader, messages)
+            return _bounded_terms(node, reader, messages, left)
         if node.is_leaf():
             return node
         return node.apply(bound)
@@ -38,11 +43,16 @@ def bound_query(query: Query, reader: IndexReader, messages: list[str]) -> Query
     return bound(query).normalize()
 
 
-def _bounded_terms(node: MultiTerm, reader: IndexReader, messages: list[str]) -> Query:
+def _bounded_terms(
+    node: MultiTerm, reader: IndexReader, messages: list[str], left: list[int]
+) -> Query:
     fieldname = node.field()
     if fieldname is None or fieldname not in reader.schema:
         return NullQuery
     label = _pattern_label(node)
+    if left[0] <= 0:
+        _note(messages, "Zapytanie zawiera zbyt wiele wzorców — część z nich pominięto.")
+        return NullQuery
     if isinstance(node, PatternQuery):
         prefix = node.text if isinstance(node, Prefix) else node._find_prefix(node.text)
         if len(prefix) < MIN_PREFIX:
@@ -52,9 +62,9 @@ def _bounded_terms(node: MultiTerm, reader: IndexReader, messages: list[str]) ->
                 f"{MIN_PREFIX} liter, np. „rodzin*”.",
             )
             return NullQuery
-        btexts = _pattern_matches(node, reader, fieldname, prefix)
+        btexts = _pattern_matches(node, reader, fieldname, prefix, left)
     else:
-        btexts = node._btexts(reader)
+        btexts = _counted(node._btexts(reader), left)
     found = list(islice(btexts, MAX_EXPANSIONS + 1))
     if len(found) > MAX_EXPANSIONS:
         found = found[:MAX_EXPANSIONS]
@@ -70,9 +80,11 @@ def _bounded_terms(node: MultiTerm, reader: IndexReader, messages: list[str]) ->
     return terms[0] if len(terms) == 1 else Or(terms)
 
 
-def _pattern_matches(node: PatternQuery, reader: IndexReader, fieldname: str, prefix: str):
+def _pattern_matches(
+    node: PatternQuery, reader: IndexReader, fieldname: str, prefix: str, left: list[int]
+):
     """Terms starting with ``prefix`` that match the pattern, among the first candidates."""
-    candidates = islice(reader.expand_prefix(fieldname, prefix), MAX_SCANNED)
+    candidates = _counted(islice(reader.expand_prefix(fieldname, prefix), MAX_SCANNED), left)
     if isinstance(node, Prefix):
         yield from candidates
         return
@@ -81,6 +93,17 @@ def _pattern_matches(node: PatternQuery, reader: IndexReader, fieldname: str, pr
     for btext in candidates:
         if pattern.match(from_bytes(btext)):
             yield btext
+
+
+def _counted(candidates, left: list[int]):
+    """``candidates`` while the query's scan budget lasts, each taken from ``left[0]``."""
+    candidates = iter(candidates)
+    while left[0] > 0:
+        candidate = next(candidates, None)
+        if candidate is None:
+            return
+        left[0] -= 1
+        yield candidate
 
 
 def _pattern_label(node: MultiTerm) -> str:

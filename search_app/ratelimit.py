@@ -1,8 +1,11 @@
-"""A small in-process rate limit: at most N requests per window per client address.
+"""A small in-process rate limit: at most N events per window per client address.
 
-Used by the editors' endpoint, so a leaked or guessed token cannot be tried
-(or a reindex triggered) more than a few times a minute. Each gunicorn worker
-counts on its own, so the real bound is N times the number of workers.
+The editors' endpoints keep two of these: one counts only wrong tokens (so a
+guesser is slowed down), the other only valid calls (so a leaked token cannot
+start updates in a loop); a valid token is never refused for someone else's
+wrong guesses. Each gunicorn worker counts on its own, so the real bound is N
+times the number of workers. The key is ``request.remote_addr``: behind a
+reverse proxy that is the proxy unless ``BDP_PROXY_FIX_X_FOR`` is set.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable
 
 
 class RateLimiter:
-    """Sliding window: ``limit`` requests per ``window`` seconds for each key."""
+    """Sliding window: ``limit`` events per ``window`` seconds for each key."""
 
     def __init__(
         self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
@@ -26,7 +29,7 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def retry_after(self, key: str) -> float:
-        """Record a request; 0 if it is allowed, else the seconds until the next one is."""
+        """Record an event; 0 if it is allowed, else the seconds until one is (nothing recorded)."""
         now = self.clock()
         with self._lock:
             for stale in [k for k, times in self._seen.items() if times[-1] <= now - self.window]:

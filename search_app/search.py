@@ -6,6 +6,7 @@ It knows nothing of HTTP: a :class:`SearchRequest` goes in, a
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -13,13 +14,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from markupsafe import escape
-from whoosh import highlight
-from whoosh.collectors import TopCollector
+from whoosh import highlight, sorting
+from whoosh.collectors import Collector, TimeLimitCollector, TopCollector
 from whoosh.qparser import MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
-from whoosh.searching import Searcher
+from whoosh.searching import Searcher, TimeLimit
 
-from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, facet_label
+from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, build_schema, facet_label
+from search_app.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
 from search_app.columns import facet_column
 from search_app.diacritics import folded_queries, restore_diacritics
 from search_app.query_limits import bound_query
@@ -36,11 +38,19 @@ DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_LENGTH = 500
+# Words (runs of letters or digits) of a query; each costs query understanding and
+# ranking work, and people type far fewer (search_app/budget.py).
+MAX_QUERY_WORDS = MAX_WORDS
+QUERY_WORD = re.compile(r"\w+")
 MAX_FILTER_VALUES = 20
 # C0/C1 control characters (but not tab or newline) and the replacement character that
 # Werkzeug puts where a URL held invalid UTF-8.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 SNIPPET_CHARS = 240
+# A ranking cut by its deadline still gets this long, so it can return something.
+MIN_RANKING_SECONDS = 0.05
+# Matched documents gathered between two looks at the clock.
+DEADLINE_CHECK_EVERY = 256
 
 # A question mark ending a word ends a question ("Jak zwrócić towar?"); left in
 # place, Whoosh would read "towar?" as a wildcard and never analyse the word.
@@ -139,6 +149,7 @@ def clean_request(
     if len(q) > MAX_QUERY_LENGTH:
         q = q[:MAX_QUERY_LENGTH]
         messages.append(f"Zapytanie skrócono do {MAX_QUERY_LENGTH} znaków.")
+    q = _first_words(q, MAX_QUERY_WORDS, messages)
     page_number = _bounded_int(page, 1, 1, MAX_PAGE, "Numer strony", messages)
     size = _bounded_int(
         per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "Liczba wyników na stronie", messages
@@ -167,6 +178,15 @@ def clean_request(
     return request, messages
 
 
+def _first_words(q: str, limit: int, messages: list[str]) -> str:
+    """``q`` cut after its ``limit``-th word, with a note if it had more."""
+    words = list(itertools.islice(QUERY_WORD.finditer(q), limit + 1))
+    if len(words) <= limit:
+        return q
+    messages.append(f"Zapytanie skrócono do {limit} słów.")
+    return q[: words[limit - 1].end()]
+
+
 def _bounded_int(
     value: Any, default: int, low: int, high: int, label: str, messages: list[str]
 ) -> int:
@@ -188,41 +208,53 @@ def _shown(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
-    """Run a search: ranked page of results, disjunctive facet counts, snippets."""
+def search(
+    searcher: Searcher, request: SearchRequest, budget: QueryBudget | None = None
+) -> SearchResponse:
+    """Run a search: ranked page of results, disjunctive facet counts, snippets.
+
+    ``budget`` (a fresh :class:`QueryBudget` by default) bounds the work: past it the
+    query is searched as far as it was understood, or ranked as far as time allowed,
+    with a Polish note; it never fails for being expensive. A long query served to the
+    network past the rate of long queries is not searched at all (see ``admits``).
+    """
+    budget = budget or QueryBudget()
+    if not admits(budget, len(QUERY_WORD.findall(request.q))):
+        return _shed(request)
     messages: list[str] = []
     # Words typed without Polish letters are respelt; misspelt ones are searched as
     # corrected, and the correction is suggested.
-    restored = restore_diacritics(searcher, request.q) if request.q else ""
-    suggestion = correct_query(searcher, restored) if restored else None
+    restored = restore_diacritics(searcher, request.q, budget) if request.q else ""
+    suggestion = correct_query(searcher, restored, budget) if restored else None
     text = suggestion or restored
-    query = parse_query(searcher, text, messages) if text else Every()
+    query = parse_query(searcher, text, messages, budget) if text else Every()
     filters = {name: values for name, values in request.filters.items() if values}
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
     limit = offset + request.per_page
+    deadline = budget.clock() + budget.ranking_seconds
     if not filters and sortedby is None:
         # Ranked and unfiltered: one pass gives the top hits and every match for the facets.
-        matched, ranked = _ranked_with_matches(searcher, query, limit)
+        matched, ranked = _ranked_with_matches(searcher, query, limit, budget, deadline)
         allowed, page = matched, ranked[offset:]
     else:
         # The query is evaluated unscored once; filters and facets reuse its documents.
-        matched = matching_docs(searcher, query)
+        matched = matching_docs(searcher, query, budget, deadline)
         allowed = _restrict(searcher, matched, filter_query(filters, searcher))
         page = []
         if allowed:  # Whoosh reads an empty filter set as "no filter"
-            results = searcher.search(
-                query,
-                filter=allowed if filters else None,
+            collector = searcher.collector(
                 limit=limit,
                 sortedby=sortedby,
                 reverse=reverse,
+                filter=allowed if filters else None,
             )
-            page = results[offset:limit]
+            page = _collect(searcher, query, collector, budget, deadline)[offset:limit]
     total = len(allowed)
     hits = [_result(hit, request.snippets) for hit in page]
     if request.q and total == 0 and not messages:
         messages.append("Brak wyników. Spróbuj innych słów albo usuń część filtrów.")
+    messages.extend(budget.notes())
     return SearchResponse(
         query=request.q,
         total=total,
@@ -236,7 +268,23 @@ def search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     )
 
 
-def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
+def _shed(request: SearchRequest) -> SearchResponse:
+    """The answer to a long query past the rate of long queries: a note, nothing searched."""
+    return SearchResponse(
+        query=request.q,
+        total=0,
+        page=request.page,
+        per_page=request.per_page,
+        sort=request.sort,
+        results=[],
+        facets={name: [] for name in FACETS},
+        messages=[NOTE_BUSY],
+    )
+
+
+def parse_query(
+    searcher: Searcher, text: str, messages: list[str], budget: QueryBudget | None = None
+) -> Query:
     """Parse with Whoosh syntax (phrases, AND/OR/NOT, wildcards); plain words if that fails.
 
     Words the text fields don't know are also looked for without diacritics, and
@@ -257,7 +305,7 @@ def parse_query(searcher: Searcher, text: str, messages: list[str]) -> Query:
             "(spójniki, przyimki i znaki specjalne są pomijane)."
         )
         return bound_query(query, searcher.reader(), messages)
-    extra = [*folded_queries(searcher, text), *synonym_queries(searcher.schema, text)]
+    extra = [*folded_queries(searcher, text, budget), *synonym_queries(searcher.schema, text)]
     query = Or([query, *extra]) if extra else query
     return bound_query(query, searcher.reader(), messages)
 
@@ -375,16 +423,61 @@ class _TopAndAllCollector(TopCollector):
         return super()._collect(global_docnum, score)
 
 
-def _ranked_with_matches(searcher: Searcher, query: Query, limit: int) -> tuple[set[int], list]:
-    """Every document matching ``query`` and the ``limit`` best-scored hits."""
+def _ranked_with_matches(
+    searcher: Searcher,
+    query: Query,
+    limit: int,
+    budget: QueryBudget | None = None,
+    deadline: float | None = None,
+) -> tuple[set[int], list]:
+    """Every document matching ``query`` and the ``limit`` best-scored hits (so far, if cut)."""
     collector = _TopAndAllCollector(limit)
-    searcher.search_with_collector(query, collector)
-    return collector.matched, list(collector.results())
+    ranked = _collect(searcher, query, collector, budget, deadline)
+    return collector.matched, ranked
 
 
-def matching_docs(searcher: Searcher, query: Query) -> set[int]:
-    """The numbers of every document matching ``query``, unscored."""
-    return set(searcher.docs_for_query(query))
+def _collect(
+    searcher: Searcher,
+    query: Query,
+    collector: Collector,
+    budget: QueryBudget | None,
+    deadline: float | None,
+) -> list:
+    """The collector's hits, stopped at ``deadline`` (noted in ``budget``) with those found.
+
+    Whoosh's time limit checks a flag between matched documents; its SIGALRM
+    variant is left off, since an exception raised by a signal handler could
+    land anywhere, inside a held lock included, and the signal is the process's.
+    """
+    if budget is None or deadline is None:
+        searcher.search_with_collector(query, collector)
+        return list(collector.results())
+    seconds = max(deadline - budget.clock(), MIN_RANKING_SECONDS)
+    limited = TimeLimitCollector(collector, seconds, use_alarm=False)
+    try:
+        searcher.search_with_collector(query, limited)
+    except TimeLimit:
+        budget.ranking_cut = True
+    return list(limited.results())
+
+
+def matching_docs(
+    searcher: Searcher,
+    query: Query,
+    budget: QueryBudget | None = None,
+    deadline: float | None = None,
+) -> set[int]:
+    """The numbers of every document matching ``query``, unscored (those found by ``deadline``)."""
+    docs = searcher.docs_for_query(query)
+    if budget is None or deadline is None:
+        return set(docs)
+    found: set[int] = set()
+    for batch in iter(lambda: list(itertools.islice(docs, DEADLINE_CHECK_EVERY)), []):
+        found.update(batch)
+        if budget.clock() > deadline:
+            budget.ranking_cut = True
+            break
+    return found
 
 
 def _restrict(searcher: Searcher, docs: set[int], flt: Query | None) -> set[int]:
@@ -433,7 +526,7 @@ def _parent_values(searcher: Searcher, name: str, docs: set[int]) -> dict[str, s
     return found
 
 
-def _sort_spec(request: SearchRequest) -> tuple[str | None, bool]:
+def _sort_spec(request: SearchRequest) -> tuple[str | sorting.FacetType | None, bool]:
     sort = request.sort
     if sort == "relevance" and not request.q:
         sort = "newest"  # nothing to rank by: newest first
@@ -441,8 +534,22 @@ def _sort_spec(request: SearchRequest) -> tuple[str | None, bool]:
         "relevance": (None, False),
         "newest": ("date_added", True),
         "oldest": ("date_added", False),
-        "population": ("population_count", True),
+        "population": (POPULATION_ORDER, False),
     }[sort]
+
+
+def _population_key(column_value: int) -> tuple[bool, int]:
+    """Largest population first, practices without one (the column's default) last.
+
+    Whoosh fills a missing NUMERIC value with the field's largest value, so a plain
+    descending sort put the practices without a population first.
+    """
+    return (column_value == MISSING_POPULATION, -column_value)
+
+
+_POPULATION = build_schema()["population_count"]
+MISSING_POPULATION = _POPULATION.to_column_value(_POPULATION.default)
+POPULATION_ORDER = sorting.TranslateFacet(_population_key, sorting.FieldFacet("population_count"))
 
 
 _FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")

@@ -2,14 +2,18 @@
 
 The pages use no inline scripts, styles or event handlers, so the
 Content-Security-Policy allows only files served by the app itself.
+Redirects are relative: the ``Host`` header is the client's to forge, so it
+must never come back in a ``Location`` (``TRUSTED_HOSTS`` can also refuse it).
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, redirect, request
+from markupsafe import escape
+from werkzeug.routing import RequestRedirect
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -71,6 +75,55 @@ def external_url(address: str) -> str | None:
     return address
 
 
+def relative_location(location: str) -> str:
+    """The path, query and fragment of a URL: a redirect target on whatever host was asked.
+
+    Leading slashes and backslashes collapse to one, so the result is never
+    ``//host/…`` (a browser would read that as another host).
+
+    >>> relative_location("http://evil.example/praktyka/x?a=1")
+    '/praktyka/x?a=1'
+    >>> relative_location("http://bdp.example//evil.example/")
+    '/evil.example/'
+    """
+    parts = urlsplit(location)
+    path = "/" + parts.path.lstrip("/\\")
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
+REDIRECT_PAGE = (
+    '<!doctype html>\n<html lang="pl"><meta charset="utf-8"><title>Przekierowanie</title>'
+    "<p>Adres zmienił się na {link}.</p></html>\n"
+)
+
+
+def redirect_relatively():
+    """Answer Werkzeug's routing redirects (``/praktyka//x``) ourselves, with a relative target.
+
+    Werkzeug builds them as absolute URLs from the request's Host, and Flask
+    returns them without calling any error handler, so they are caught here,
+    before the view would raise them.
+    """
+    if isinstance(request.routing_exception, RequestRedirect):
+        exc = request.routing_exception
+        target = relative_location(exc.new_url)
+        response = redirect(target, code=exc.code)
+        link = f'<a href="{escape(target)}">{escape(target)}</a>'
+        response.set_data(REDIRECT_PAGE.format(link=link))  # Werkzeug's own text is English
+        return response
+    return None
+
+
+def no_absolute_location(response: Response) -> Response:
+    """Make any absolute ``Location`` relative: the app never redirects to another site."""
+    location = response.headers.get("Location")
+    if location and urlsplit(location).netloc:
+        response.headers["Location"] = relative_location(location)
+    return response
+
+
 def register(app: Flask) -> None:
+    app.before_request(redirect_relatively)
+    app.after_request(no_absolute_location)
     app.after_request(add_security_headers)
     app.add_template_filter(external_url)

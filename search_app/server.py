@@ -1,12 +1,110 @@
-"""Serving the app with gunicorn from ``bdp serve`` (no debug mode, several workers)."""
+"""Serving the app with gunicorn from ``bdp serve``: threaded workers, deliberate limits.
+
+Choices (each measured or forced by how gunicorn works):
+
+- ``gthread`` workers: the worker's heartbeat comes from its main loop, so
+  ``timeout`` never kills a worker (and its answer) for one slow request —
+  only a process stuck as a whole (searches have their own budget); idle
+  keep-alive connections wait in the worker's poller instead of holding it.
+  One thread per worker for now (see ``THREADS``).
+- Gunicorn's own refusals (a malformed request, a too long request line or
+  header) are answered by :class:`JsonErrorWorker` in the API's JSON error
+  shape with a Polish message, not gunicorn's English HTML.
+- Each server gets its own control socket (``gunicornc``) in a private
+  temporary directory: gunicorn's default is one path per user, which a
+  second ``bdp serve`` would take over.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
 from search_app import create_app
+from search_app.errors import JSON_PATHS, POLISH_MESSAGES, error_payload, plain_page
+
+# Measured: with 4 threads, two requests of one worker racing two quick index updates
+# sometimes read a generation already removed (whoosh EmptyIndexError from
+# LiveIndex.searcher, a 500): in 4 of 6 runs of test_serving's load, 0 of 6 with one thread.
+# Raise this once LiveIndex retries a generation that vanished under it.
+THREADS = 1
+# A worker whose main loop has not checked in for this long is stuck as a whole: restart it.
+# Not a request deadline (gthread requests run beside the heartbeat): searches stop on
+# their own budget, and index updates run as jobs outside the workers.
+TIMEOUT = 30
+# On restart or shutdown, time for requests in flight to finish; every request is short.
+GRACEFUL_TIMEOUT = 15
+# Idle seconds a connection is kept open: a page and its CSS, script and map reuse one.
+KEEPALIVE = 5
+# gunicorn's maximum (default 4094): the app sees request lines up to 8 KiB and repairs
+# long queries itself; longer lines get JsonErrorWorker's 414.
+LIMIT_REQUEST_LINE = 8190
+
+
+class _Captured:
+    """Stands in for the client socket while gunicorn writes its error page."""
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def gettimeout(self) -> float:
+        return 0.0
+
+    def setblocking(self, _flag: bool) -> None:
+        pass
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+    def send(self, data: bytes) -> int:
+        self.data += data
+        return len(data)
+
+
+class JsonErrorWorker(ThreadWorker):
+    """A gthread worker whose own error answers (400, 414, 431, …) match the app's.
+
+    Gunicorn has no hook for its error pages, so its ``handle_error`` (which
+    keeps deciding the status and logging) writes into a stand-in socket; the
+    status is read back and answered as JSON for ``/api/`` and ``/healthz``
+    or as a Polish page elsewhere. A request line gunicorn refused has no
+    known path, and is answered in JSON: browsers do not send such requests.
+    """
+
+    def handle_error(self, req, client, addr, exc) -> None:
+        captured = _Captured()
+        super().handle_error(req, captured, addr, exc)
+        status_line = captured.data.split(b"\r\n", 1)[0].split(b" ", 2)
+        if len(status_line) < 2 or not status_line[1].isdigit():
+            client.sendall(captured.data)  # not what we expected: pass gunicorn's answer on
+            return
+        status = int(status_line[1])
+        reason = status_line[2].decode("latin-1") if len(status_line) > 2 else ""
+        path = getattr(req or getattr(exc, "req", None), "path", None)
+        client.sendall(error_response(status, reason, path))
+
+
+def error_response(status: int, reason: str, path: str | None) -> bytes:
+    """A complete HTTP/1.1 error response in the app's shape, closing the connection."""
+    import json
+
+    message = POLISH_MESSAGES.get(status, POLISH_MESSAGES[400 if status < 500 else 500])
+    if path is None or path.startswith("/api/") or path in JSON_PATHS:
+        body = json.dumps(error_payload(status, message), ensure_ascii=False).encode("utf-8")
+        content_type = "application/json"
+    else:
+        body = plain_page(status, message).encode("utf-8")
+        content_type = "text/html; charset=utf-8"
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
 
 
 class _Gunicorn(BaseApplication):
@@ -25,12 +123,34 @@ class _Gunicorn(BaseApplication):
         return create_app({"INDEX_DIR": str(self.index_dir)})
 
 
-def run_gunicorn(index_dir: Path, host: str, port: int, workers: int) -> None:
-    """Serve until interrupted; each worker opens the live index and follows rebuilds."""
-    options = {
+def gunicorn_options(
+    host: str, port: int, workers: int, threads: int, control_socket: Path
+) -> dict:
+    """Every gunicorn setting ``bdp serve`` chooses (the rest are gunicorn's defaults)."""
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
+        "worker_class": f"{JsonErrorWorker.__module__}.{JsonErrorWorker.__qualname__}",
+        "threads": threads,
+        "timeout": TIMEOUT,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "keepalive": KEEPALIVE,
+        "limit_request_line": LIMIT_REQUEST_LINE,
+        "control_socket": str(control_socket),
         "accesslog": "-",
-        "timeout": 60,
     }
-    _Gunicorn(index_dir, options).run()
+
+
+def run_gunicorn(
+    index_dir: Path, host: str, port: int, workers: int, *, threads: int = THREADS
+) -> None:
+    """Serve until interrupted; each worker opens the live index and follows rebuilds."""
+    private = Path(tempfile.mkdtemp(prefix="bdp-serve-"))  # mode 0700: this server's own
+    master = os.getpid()
+    try:
+        options = gunicorn_options(host, port, workers, threads, private / "gunicorn.ctl")
+        _Gunicorn(index_dir, options).run()
+    finally:
+        # Forked workers leave through this frame too (gunicorn ends them with SystemExit).
+        if os.getpid() == master:
+            shutil.rmtree(private, ignore_errors=True)

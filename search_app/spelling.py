@@ -5,20 +5,37 @@ A word is left alone if it is a real Polish word (Morfeusz knows it: correcting
 question) or if its folded form, its surface form or its analysed form (lemma
 or stem) is in the index. Any other word is replaced by the most
 frequent index word within edit distance 1 (words of 4–7 letters) or 2
-(longer words), found with Whoosh's automaton over the folded field's
-vocabulary, which holds surface words, folded words and folded lemmas.
+(longer words), found with Whoosh's Levenshtein automaton over the folded
+field's vocabulary, which holds surface words, folded words and folded lemmas.
+
+The automaton is walked over each segment's vocabulary held in memory (a sorted
+list per field, cached per segment and bounded in bytes) rather than through
+Whoosh's on-disk term table: the same words come out, about ten times faster
+(a word of 10 letters at distance 2 over five fields: 11 ms instead of 138 ms
+on the bundled practices). The work per query is capped by a
+:class:`~search_app.budget.QueryBudget`.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+import threading
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Iterator
+from itertools import islice
 
+from whoosh.automata import lev
+from whoosh.automata.fsa import DFA
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from analyzers import fold
 from analyzers.lemmas import is_dictionary_word
 from analyzers.polish import load_stopwords
 from indexer.store import FOLDED_FIELD, TEXT_FIELDS
+from search_app.budget import QueryBudget
 from search_app.diacritics import best_spelling, in_text_fields, with_diacritics
 
 MIN_CORRECTED = 4
@@ -26,6 +43,18 @@ LONG_WORD = 8
 
 # Letters only; a word directly followed by ":" names a field in query syntax.
 WORD = re.compile(r"(?<![*?])\b[^\W\d_]+\b(?![:*]|\?\w)")
+
+# Vocabularies held in memory, all fields and segments together. A field whose words
+# would not fit is searched through Whoosh's on-disk term table instead (slower, but
+# bounded by the budget's deadline). Each word costs its str object plus a list slot:
+# the bundled practices' five fields (7,240 words) take about 0.5 MB.
+MAX_VOCABULARY_BYTES = 32 * 1024 * 1024
+LIST_SLOT_BYTES = 8
+
+# (segment id, field) -> (words, bytes); words None when the field is too big to hold.
+_vocabularies: OrderedDict[tuple[str, str], tuple[tuple[str, ...] | None, int]] = OrderedDict()
+_vocabulary_bytes = 0
+_lock = threading.Lock()
 
 
 def max_edits(word: str) -> int:
@@ -39,24 +68,29 @@ def max_edits(word: str) -> int:
     return 1 if len(word) < LONG_WORD else 2
 
 
-def correct_query(searcher: Searcher, text: str) -> str | None:
-    """``text`` with unknown words corrected, or None when nothing needed correcting."""
+def correct_query(searcher: Searcher, text: str, budget: QueryBudget | None = None) -> str | None:
+    """``text`` with unknown words corrected, or None when nothing needed correcting.
+
+    A query with more unknown words than the budget's corrections is not a
+    query with a typo or two (random letters, codes, a foreign text): none of
+    its words is corrected, and the costly search for the nearest words is
+    never started. Past the budget otherwise the remaining words stay as typed.
+    """
     if FOLDED_FIELD not in searcher.schema:
         return None
-    stopwords = load_stopwords()
+    budget = budget or QueryBudget()
+    unknown = unknown_words(searcher, text, budget)
+    corrections: dict[str, str | None] = dict.fromkeys(m.group().lower() for m in unknown)
+    if len(corrections) > budget.max_corrections:
+        budget.exhausted = True
+        return None
+    for word in corrections:
+        corrections[word] = nearest_word(searcher, word, budget)
     changed = False
     parts: list[str] = []
     last = 0
-    for match in WORD.finditer(text):
-        word = match.group().lower()
-        if (
-            max_edits(word) == 0
-            or word in stopwords
-            or is_dictionary_word(word)
-            or is_known(searcher, word)
-        ):
-            continue
-        correction = nearest_word(searcher, word)
+    for match in unknown:
+        correction = corrections[match.group().lower()]
         if correction is None:
             continue
         if match.group()[:1].isupper():
@@ -69,33 +103,147 @@ def correct_query(searcher: Searcher, text: str) -> str | None:
     return "".join(parts) + text[last:]
 
 
-def is_known(searcher: Searcher, word: str) -> bool:
+def unknown_words(searcher: Searcher, text: str, budget: QueryBudget) -> list[re.Match[str]]:
+    """The words of ``text`` worth correcting: long enough, and unknown to Morfeusz and the index.
+
+    Two look-ups a word; the words past the budget are not looked at.
+    """
+    stopwords = load_stopwords()
+    found = []
+    for match in islice(WORD.finditer(text), budget.max_words):
+        word = match.group().lower()
+        if max_edits(word) == 0 or word in stopwords or not budget.fits(word):
+            continue
+        if not budget.spend_lookups(2):
+            break
+        if not (is_dictionary_word(word) or is_known(searcher, word, budget)):
+            found.append(match)
+    return found
+
+
+def is_known(searcher: Searcher, word: str, budget: QueryBudget | None = None) -> bool:
     """Whether the index has the word folded or as its analysed form."""
     if (FOLDED_FIELD, fold(word)) in searcher.reader():
         return True
-    return in_text_fields(searcher, word)
+    return in_text_fields(searcher, word, budget)
 
 
-def nearest_word(searcher: Searcher, word: str) -> str | None:
+def nearest_word(searcher: Searcher, word: str, budget: QueryBudget | None = None) -> str | None:
     """The most frequent index word at the smallest edit distance, if within reach.
 
     Candidates are the folded field's words (compared folded), given back their
     Polish letters ("zastepczych" -> "zastępczych"), and the text fields' terms
     (lemmas); at the same distance a word as the texts write it goes first.
+    None also when the budget runs out before the search is complete: a
+    correction from part of the vocabulary could be a worse one.
     """
+    budget = budget or QueryBudget()
+    if not budget.spend_correction():
+        return None
     reader = searcher.reader()
     lookups = [(FOLDED_FIELD, fold(word))] + [(name, word) for name in TEXT_FIELDS]
     for distance in range(1, max_edits(word) + 1):
-        found = {
-            (name == FOLDED_FIELD, reader.doc_frequency(name, term), term, name)
-            for name, text in lookups
-            for term in reader.terms_within(name, text, distance)
-            if term not in (word, fold(word))
-        }
+        automata: dict[str, DFA] = {}
+        found = set()
+        for name, text in lookups:
+            if not budget.time_left():
+                return None
+            if text not in automata:
+                automata[text] = lev.levenshtein_automaton(text, distance).to_dfa()
+            found.update(
+                (name == FOLDED_FIELD, reader.doc_frequency(name, term), term, name)
+                for term in terms_within(reader, name, text, distance, automata[text])
+                if term not in (word, fold(word))
+            )
         if found:
             *_rank, term, name = max(found)
             if name == FOLDED_FIELD:
-                spellings = with_diacritics(searcher, term)
+                spellings = with_diacritics(searcher, term, budget)
                 term = best_spelling(searcher, spellings) if spellings else term
             return term
     return None
+
+
+def terms_within(reader: IndexReader, name: str, text: str, distance: int, dfa: DFA) -> set[str]:
+    """The field's words within ``distance`` edits of ``text`` (``dfa`` accepts exactly those)."""
+    found: set[str] = set()
+    for leaf, _offset in reader.leaf_readers():
+        words = _vocabulary(leaf, name)
+        if words is None:
+            found.update(leaf.terms_within(name, text, distance))
+        else:
+            found.update(_accepted(dfa, words))
+    return found
+
+
+def _accepted(dfa: DFA, words: tuple[str, ...]) -> Iterator[str]:
+    """The sorted ``words`` the automaton accepts, skipping between them as Whoosh does.
+
+    The same walk as ``whoosh.codec.base.Automata.find_matches``, with a binary
+    search in memory where Whoosh seeks in its on-disk term table.
+    """
+    if not words:
+        return
+    position = 0
+    match = dfa.next_valid_string(words[0])
+    while match:
+        position = bisect_left(words, match, position)
+        if position == len(words):
+            return
+        word = words[position]
+        if match == word:
+            yield match
+            word += "\0"
+        match = dfa.next_valid_string(word)
+
+
+def _vocabulary(leaf: IndexReader, name: str) -> tuple[str, ...] | None:
+    """The segment's words of field ``name`` in order, or None if they are not held in memory.
+
+    A segment never changes once written, so its words are read once per
+    process, keyed by the segment's id; the least recently used go first when
+    the vocabularies would take more than :data:`MAX_VOCABULARY_BYTES`.
+    """
+    global _vocabulary_bytes
+    segment = leaf.segment()
+    if segment is None or name not in leaf.schema:
+        return None
+    key = (segment.segment_id(), name)
+    with _lock:
+        if key in _vocabularies:
+            _vocabularies.move_to_end(key)
+            return _vocabularies[key][0]
+    words, size = _read_words(leaf, leaf.schema[name].spelling_fieldname(name))
+    with _lock:
+        if key not in _vocabularies:
+            _vocabularies[key] = (words, size)
+            _vocabulary_bytes += size
+        while _vocabulary_bytes > MAX_VOCABULARY_BYTES and len(_vocabularies) > 1:
+            _old_key, (_old, old_size) = _vocabularies.popitem(last=False)
+            _vocabulary_bytes -= old_size
+    return words
+
+
+def _read_words(leaf: IndexReader, name: str) -> tuple[tuple[str, ...] | None, int]:
+    """The field's words (in Whoosh's order, which is code-point order) and their size.
+
+    (None, 0) for a vocabulary too big to hold: reading stops at the limit.
+    """
+    from_bytes = leaf.schema[name].from_bytes
+    words: list[str] = []
+    size = 0
+    for btext in leaf.lexicon(name):
+        word = from_bytes(btext)
+        size += sys.getsizeof(word) + LIST_SLOT_BYTES
+        if size > MAX_VOCABULARY_BYTES:
+            return None, 0
+        words.append(word)
+    return tuple(words), size
+
+
+def clear() -> None:
+    """Forget every vocabulary held in memory (for tests and benchmarks)."""
+    global _vocabulary_bytes
+    with _lock:
+        _vocabularies.clear()
+        _vocabulary_bytes = 0

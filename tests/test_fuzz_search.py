@@ -14,13 +14,15 @@ from whoosh.query import Every, NullQuery
 from indexer.documents import practice_to_document
 from indexer.records import Practice
 from indexer.store import FACETS, TEXT_FIELDS, build_schema, open_index
-from search_app.query_limits import MAX_EXPANSIONS, bound_query
+from search_app.query_limits import MAX_EXPANSIONS, MAX_SCANNED_PER_QUERY, bound_query
 from search_app.search import (
     CONTROL_CHARS,
     MAX_FILTER_VALUES,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
+    MAX_QUERY_WORDS,
+    QUERY_WORD,
     SORTS,
     clean_request,
     parse_query,
@@ -65,6 +67,7 @@ def test_clean_request_always_gives_a_valid_request(q, page, per_page, sort, fil
     assert 1 <= request.per_page <= MAX_PER_PAGE
     assert request.sort in SORTS
     assert len(request.q) <= MAX_QUERY_LENGTH and not CONTROL_CHARS.search(request.q)
+    assert len(QUERY_WORD.findall(request.q)) <= MAX_QUERY_WORDS
     assert set(request.filters) <= set(FACETS)
     assert all(0 < len(values) <= MAX_FILTER_VALUES for values in request.filters.values())
     assert all(isinstance(m, str) and len(m) < 400 for m in messages)
@@ -124,6 +127,23 @@ def test_patterns_without_a_literal_prefix_are_dropped_with_a_note(wide_searcher
     assert any("co najmniej 2" in m for m in messages)
 
 
+def test_a_query_of_many_patterns_scans_a_bounded_number_of_terms(wide_searcher, monkeypatch):
+    scanned = []
+    expand_prefix = type(wide_searcher.reader()).expand_prefix
+
+    def counting(reader, fieldname, prefix):
+        for btext in expand_prefix(reader, fieldname, prefix):
+            scanned.append(btext)
+            yield btext
+
+    monkeypatch.setattr(type(wide_searcher.reader()), "expand_prefix", counting)
+    messages: list[str] = []
+    query = parse_query(wide_searcher, " ".join(f"pa*{c}" for c in "bcdfghklmnprst"), messages)
+    assert len(scanned) <= MAX_SCANNED_PER_QUERY
+    assert any("zbyt wiele wzorców" in m for m in messages)
+    assert wide_searcher.search(query).scored_length() == 1  # the first patterns still count
+
+
 def test_a_lone_star_means_every_document_without_scanning_terms(wide_searcher):
     assert bound_query(Every("body"), wide_searcher.reader(), []) == Every()
 
@@ -145,6 +165,7 @@ def test_a_narrow_pattern_is_kept_whole(wide_searcher):
         ({"sort": "DROP TABLE"}, "Nieznany porządek „DROP TABLE”"),
         ({"kolor": "zielony"}, "Pominięto nieznane filtry: „kolor”"),
         ({"q": "x" * 100_000}, "Zapytanie skrócono do 500 znaków"),
+        ({"q": "słowo " * 40}, "Zapytanie skrócono do 32 słów"),
         ({"q": "rodzina\x00\x07\x1b"}, "znaki sterujące"),
         ({"category": [f"k{i}" for i in range(50)]}, "najwyżej 20 wartości"),
     ],

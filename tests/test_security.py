@@ -9,7 +9,7 @@ import pytest
 from indexer.build import build_index
 from indexer.records import Practice
 from search_app import create_app
-from search_app.security import external_url
+from search_app.security import external_url, relative_location
 
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -207,3 +207,95 @@ def test_no_debug_mode_even_with_flask_debug(monkeypatch, small_index):
 )
 def test_external_url_allows_only_web_addresses(address, expected):
     assert external_url(address) == expected
+
+
+FORGED = "evil.example"
+# Redirects Werkzeug builds from the Host (merged slashes), 404s, errors, pages, the API.
+HOST_PROBES = [
+    ("get", "/praktyka//x"),
+    ("get", "/praktyka//xss-1"),
+    ("get", "/api//search?q=rodzina"),
+    ("get", "//evil.example/"),
+    ("get", "/static//style.css"),
+    ("get", "/api/search/"),
+    ("get", "/api/search?q=rodzina"),
+    ("get", "/nie-ma"),
+    ("get", "/api/nie-ma"),
+    ("get", "/praktyka/nie-ma"),
+    ("get", "/"),
+    ("get", "/healthz"),
+    ("delete", "/api/search"),
+    ("post", "/api/admin/reindex"),
+]
+TOKEN = "token-redakcji-do-testu-hosta"
+
+
+@pytest.fixture()
+def host_client(tmp_path):
+    index_dir = tmp_path / "ix"
+    build_index([HOSTILE], index_dir)
+    config = {"ADMIN_TOKEN": TOKEN, "SOURCES": [], "ADMIN_LOCK_TIMEOUT": 0.1}
+    return create_app({"TESTING": True, "INDEX_DIR": str(index_dir), **config}).test_client()
+
+
+def _forged_host_requests(client, host):
+    for method, url in HOST_PROBES:
+        for headers in ({}, {"Authorization": f"Bearer {TOKEN}"}):
+            yield url, getattr(client, method)(url, headers={"Host": host, **headers})
+
+
+def test_a_forged_host_never_appears_in_a_response_header(host_client):
+    redirects = 0
+    for url, response in _forged_host_requests(host_client, FORGED):
+        for name, value in response.headers.items():
+            assert FORGED not in value, (url, name, value)
+        location = response.headers.get("Location")
+        if location:
+            assert location.startswith("/") and not location.startswith("//"), (url, location)
+        redirects += response.status_code == 308
+    assert redirects >= 4  # the probes did exercise Werkzeug's redirects
+
+
+def test_merged_slash_redirects_are_relative_and_polish(host_client):
+    response = host_client.get("/praktyka//xss-1", headers={"Host": FORGED})
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/praktyka/xss-1"
+    body = response.get_data(as_text=True)
+    assert FORGED not in body and "Adres zmienił się" in body
+    followed = host_client.get(response.headers["Location"])
+    assert followed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "location, expected",
+    [
+        ("http://evil.example/praktyka/x?a=1#b", "/praktyka/x?a=1#b"),
+        ("https://bdp.example//evil.example/x", "/evil.example/x"),
+        ("http://bdp.example/\\\\evil.example", "/evil.example"),
+        ("http://bdp.example", "/"),
+    ],
+)
+def test_relative_location_never_names_a_host(location, expected):
+    assert relative_location(location) == expected
+
+
+def test_trusted_hosts_refuse_other_hosts_in_polish(small_index, monkeypatch):
+    monkeypatch.setenv("BDP_TRUSTED_HOSTS", "bdp.example, .gmina.pl")
+    client = create_app({"TESTING": True, "INDEX_DIR": str(small_index)}).test_client()
+    for url in ("/api/search?q=rodzina", "/", "/praktyka//x"):
+        refused = client.get(url, headers={"Host": FORGED})
+        assert refused.status_code == 400, url
+        body = refused.get_data(as_text=True)
+        assert FORGED not in body and "BDP_TRUSTED_HOSTS" in body
+        assert all(FORGED not in value for value in refused.headers.values())
+    api = client.get("/api/search", headers={"Host": FORGED}).get_json()
+    assert api["error"]["status"] == 400
+    assert client.get("/api/search", headers={"Host": "bdp.example"}).status_code == 200
+    assert client.get("/", headers={"Host": "www.gmina.pl:8080"}).status_code == 200
+
+
+def test_without_trusted_hosts_any_host_is_served(small_index, monkeypatch):
+    monkeypatch.delenv("BDP_TRUSTED_HOSTS", raising=False)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(small_index)})
+    assert app.config["TRUSTED_HOSTS"] is None
+    assert app.test_client().get("/api/search", headers={"Host": FORGED}).status_code == 200
