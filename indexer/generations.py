@@ -117,6 +117,10 @@ def generation_transaction(
     only while holding the writer lock.
     """
     index_dir = Path(index_dir)
+    # A writer killed before its switch left an unpublished generation; remove it
+    # now, or after this publish it would pass for the previous generation.
+    if index_dir.is_dir():
+        remove_old_generations(index_dir)
     if clone_from:
         name, ix = clone_generation(index_dir, clone_from)
     else:

@@ -13,7 +13,7 @@ import pytest
 
 from bdp.cli import main
 from indexer.build import build_index
-from indexer.generations import GENERATION_PREFIX, current_generation
+from indexer.generations import GENERATION_PREFIX, create_generation, current_generation
 from indexer.jsonl import write_jsonl
 from indexer.sources import read_sources
 from indexer.store import stored_records
@@ -107,3 +107,18 @@ def test_kill_9_mid_write_keeps_every_practice(runner, index_dir, big_source, co
     assert summary["counts"]["unchanged"] == len(records)
     assert summary["recovered_lock_from"] == killed
     assert [p.name for p in index_dir.glob(f"{GENERATION_PREFIX}*")] == [generation]
+
+
+def test_a_killed_writers_leftover_never_passes_for_the_previous_generation(tmp_path):
+    """Found by the fault soak: the next build kept the leftover and removed the real
+    previous generation (which searchers opened before the switch still read)."""
+    index_dir = tmp_path / "ix"
+    practices = read_sources([SMALL_JSONL]).practices
+    build_index(practices, index_dir)
+    previous = current_generation(index_dir)
+    leftover = create_generation(index_dir)[0]  # what a writer killed mid-build leaves
+    assert leftover > previous
+
+    build_index(practices, index_dir)
+    live = current_generation(index_dir)
+    assert sorted(p.name for p in index_dir.glob(f"{GENERATION_PREFIX}*")) == [previous, live]
