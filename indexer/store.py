@@ -10,7 +10,8 @@ import threading
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import Index
+from whoosh.index import EmptyIndexError, Index
+from whoosh.searching import Searcher
 
 # Transitional re-exports, removed once every caller imports from schema/generations.
 from indexer.generations import (  # noqa: E402, F401
@@ -151,6 +152,16 @@ class LiveIndex:
                     old.close()
             return self._index
 
-    def searcher(self):
-        """A new searcher on the live generation; one per request or thread."""
-        return self.get().searcher()
+    def searcher(self) -> Searcher:
+        """A new searcher on the live generation; one per request or thread.
+
+        Two quick publishes can remove the generation this object holds between
+        :meth:`get` and opening its files (another thread's request still read it);
+        the live one is then opened afresh, once.
+        """
+        try:
+            return self.get().searcher()
+        except (EmptyIndexError, OSError):
+            with self._lock:
+                self._name = None  # forces get() to reopen whatever CURRENT names now
+            return self.get().searcher()

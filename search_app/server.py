@@ -6,7 +6,7 @@ Choices (each measured or forced by how gunicorn works):
   ``timeout`` never kills a worker (and its answer) for one slow request —
   only a process stuck as a whole (searches have their own budget); idle
   keep-alive connections wait in the worker's poller instead of holding it.
-  One thread per worker for now (see ``THREADS``).
+  Four threads per worker (see ``THREADS``).
 - Gunicorn's own refusals (a malformed request, a too long request line or
   header) are answered by :class:`JsonErrorWorker` in the API's JSON error
   shape with a Polish message, not gunicorn's English HTML.
@@ -28,11 +28,10 @@ from gunicorn.workers.gthread import ThreadWorker
 from search_app import create_app
 from search_app.errors import JSON_PATHS, POLISH_MESSAGES, error_payload, plain_page
 
-# Measured: with 4 threads, two requests of one worker racing two quick index updates
-# sometimes read a generation already removed (whoosh EmptyIndexError from
-# LiveIndex.searcher, a 500): in 4 of 6 runs of test_serving's load, 0 of 6 with one thread.
-# Raise this once LiveIndex retries a generation that vanished under it.
-THREADS = 1
+# Threads per worker: a request waiting on the disk or the network does not hold the
+# whole worker. (Two requests of one worker racing two quick index updates could once
+# read a generation already removed; LiveIndex.searcher now reopens the live one.)
+THREADS = 4
 # A worker whose main loop has not checked in for this long is stuck as a whole: restart it.
 # Not a request deadline (gthread requests run beside the heartbeat): searches stop on
 # their own budget, and index updates run as jobs outside the workers.

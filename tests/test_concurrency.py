@@ -172,3 +172,23 @@ def test_searches_keep_working_during_updates_and_builds(index_dir, practices):
     assert failures == []
     assert searches[0] > 0
     assert len(totals) == 1  # every search saw a complete index, old or new
+
+
+def test_a_searcher_is_opened_on_the_live_generation_when_its_own_vanished(index_dir, practices):
+    """The race of two threads of one worker and two quick updates, made deterministic:
+    a request got the generation just before two publishes removed it."""
+    live = LiveIndex(index_dir)
+    stale = live.get()
+    for number in (1, 2):
+        changed = [replace(practices[0], title=f"{practices[0].title} {number}")]
+        update_index(SourceReport(practices=changed), index_dir)
+    original_get, calls = live.get, []
+
+    def get_racing():
+        calls.append(1)
+        return stale if len(calls) == 1 else original_get()
+
+    live.get = get_racing
+    with live.searcher() as searcher:
+        assert searcher.doc_count() == len(practices)
+    assert len(calls) == 2
