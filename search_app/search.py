@@ -22,7 +22,7 @@ from whoosh.searching import Searcher, TimeLimit
 
 from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, build_schema, facet_label
 from search_app.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
-from search_app.columns import facet_column
+from search_app.columns import facet_column, value_pairs
 from search_app.diacritics import folded_queries, restore_diacritics
 from search_app.query_limits import bound_query
 from search_app.spelling import correct_query
@@ -359,10 +359,11 @@ def hierarchy_query(
     Children are matched to parents through the index, since a child name may
     recur under several parents (the brzeski county is in opolskie and małopolskie).
     """
+    present = value_pairs(searcher.reader(), parent, child)
     claimed: set[str] = set()
     clauses: list[Query] = []
     for value in parents:
-        own = [c for c in children if _co_occur(searcher, parent, value, child, c)]
+        own = [c for c in children if (value, c) in present]
         claimed.update(own)
         parent_term = Term(parent, value)
         if own:
@@ -371,11 +372,6 @@ def hierarchy_query(
             clauses.append(parent_term)
     clauses.extend(Term(child, c) for c in children if c not in claimed)
     return Or(clauses)
-
-
-def _co_occur(searcher: Searcher, parent: str, value: str, child: str, child_value: str) -> bool:
-    query = And([Term(parent, value), Term(child, child_value)])
-    return not searcher.search(query, limit=1, scored=False).is_empty()
 
 
 def facet_counts(

@@ -7,7 +7,7 @@ from indexer.documents import practice_to_document
 from indexer.records import Practice
 from indexer.store import LiveIndex, open_index
 from search_app import columns
-from search_app.search import clean_request, search
+from search_app.search import clean_request, filter_query, search
 
 
 def practice(number: int, voivodeship: str) -> Practice:
@@ -73,3 +73,34 @@ def test_a_filter_that_matches_nothing_gives_no_results(small_index):
         response = search(searcher, request)
     assert response.total == 0
     assert response.results == []
+
+
+def test_parent_and_child_pairs_come_from_columns_and_follow_deletions(tmp_path):
+    """Choosing many counties and voivodeships costs no search per pair, and a deleted
+    practice no longer ties its county to its voivodeship."""
+    practices = [
+        Practice(id="a", title="A", voivodeship="opolskie", county="brzeski"),
+        Practice(id="b", title="B", voivodeship="małopolskie", county="brzeski"),
+        Practice(id="c", title="C", voivodeship="śląskie", county="żorski"),
+    ]
+    build_index(practices, tmp_path)
+    ix = open_index(tmp_path)
+    with ix.searcher() as searcher:
+        assert columns.value_pairs(searcher.reader(), "voivodeship", "county") == {
+            ("opolskie", "brzeski"),
+            ("małopolskie", "brzeski"),
+            ("śląskie", "żorski"),
+        }
+    with ix.writer() as writer:
+        writer.delete_by_term("id", "b")
+    with open_index(tmp_path).searcher() as searcher:
+        pairs = columns.value_pairs(searcher.reader(), "voivodeship", "county")
+        assert ("małopolskie", "brzeski") not in pairs
+        searched = []
+        original = searcher.search
+        searcher.search = lambda *a, **k: searched.append(a) or original(*a, **k)
+        flt = filter_query(
+            {"voivodeship": ("opolskie", "małopolskie"), "county": ("brzeski",)}, searcher
+        )
+        assert searched == []
+        assert {d for d in searcher.docs_for_query(flt)} == {0}  # opolskie's brzeski only
