@@ -19,15 +19,15 @@ import click
 
 from analyzers import ANALYZERS, DEFAULT_ANALYZER
 from indexer.build import build_index
+from indexer.errors import BdpError, IndexWriteError, SourceError, WriteInterrupted
 from indexer.jsonl import practice_from_dict, write_jsonl
-from indexer.lock import DEFAULT_TIMEOUT, IndexBusyError
+from indexer.lock import DEFAULT_TIMEOUT
 from indexer.messages import describe_os_error
 from indexer.records import Practice
 from indexer.schema import FACETS
 from indexer.sources import DEFAULT_SOURCES, read_sources
-from indexer.store import IndexMissingError, index_stats, open_index, stored_records
+from indexer.store import index_stats, open_index, stored_records
 from indexer.update import UpdateSummary, add_practices, delete_practices, update_index
-from indexer.write_errors import IndexWriteError, WriteInterrupted
 from search_app.evaluation import evaluate, load_collection
 from search_app.search import SORTS, clean_request, search
 
@@ -42,7 +42,21 @@ class Settings:
 pass_settings = click.make_pass_decorator(Settings)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class BdpGroup(click.Group):
+    """The command group that reports every domain error as one Polish line, exit status 1.
+
+    Commands let :class:`BdpError` (a missing or busy index, a failed write, a bad
+    setting) propagate; this is the one place that turns it into what people read.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BdpError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=BdpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--index-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -118,8 +132,6 @@ def writing() -> Iterator[None]:
             err=True,
         )
         sys.exit(128 + signum)
-    except (IndexMissingError, IndexBusyError, IndexWriteError) as exc:
-        raise click.ClickException(str(exc)) from exc
     except OSError as exc:
         raise click.ClickException(describe_os_error(exc)) from exc
     finally:
@@ -195,9 +207,15 @@ def index_build(
                 if verbose:
                     _echo_id(practice.id)
 
-            count = build_index(
-                report.practices, settings.index_dir, progress, lock_timeout, _say_waiting
-            )
+            try:
+                count = build_index(
+                    report.practices, settings.index_dir, progress, lock_timeout, _say_waiting
+                )
+            except IndexWriteError as exc:
+                origin = report.origins.get(exc.practice_id or "")
+                if origin:
+                    raise IndexWriteError(f"{exc} (źródło: {origin})") from exc
+                raise
     click.echo(
         f"Zaindeksowano praktyk: {count} (plików źródłowych: {report.files}) "
         f"w {settings.index_dir}."
@@ -362,7 +380,7 @@ def _some(ids: list[str], shown: int = 10) -> str:
 @pass_settings
 def index_stats_command(settings: Settings, as_json: bool) -> None:
     """Pokaż liczbę praktyk, rozmiar indeksu i wartości facet."""
-    stats = _or_fail(index_stats, settings.index_dir)
+    stats = index_stats(settings.index_dir)
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -410,7 +428,7 @@ def search_command(
     request, messages = clean_request(
         query, page=page, per_page=limit, sort=sort, filters=_parse_filters(filters)
     )
-    ix = _or_fail(open_index, settings.index_dir)
+    ix = open_index(settings.index_dir)
     with ix.searcher() as searcher:
         response = search(searcher, request)
     response.messages[:0] = messages
@@ -466,16 +484,24 @@ def export_command(settings: Settings, sources: tuple[Path, ...], output) -> Non
         _report_errors(report.errors)
         practices = report.practices
     else:
-        records = _or_fail(stored_records, settings.index_dir)
-        practices = [_record_to_practice(record) for record in records]
+        practices, errors = _indexed_practices(settings.index_dir)
+        _report_errors(errors)
     count = write_jsonl(practices, output)
     click.echo(f"Wyeksportowano praktyk: {count}.", err=True)
-    if sources and report.errors:
+    if (sources and report.errors) or (not sources and errors):
         sys.exit(1)
 
 
-def _record_to_practice(record: dict) -> Practice:
-    return practice_from_dict(record, "indeks", None)
+def _indexed_practices(index_dir: Path) -> tuple[list[Practice], list[SourceError]]:
+    """The indexed records as practices; a record today's limits refuse (from an index
+    built before them) is reported, not exported, so the export always rebuilds."""
+    practices, errors = [], []
+    for record in stored_records(index_dir):
+        try:
+            practices.append(practice_from_dict(record, "indeks", None))
+        except SourceError as error:
+            errors.append(error)
+    return practices, errors
 
 
 @main.command("eval")
@@ -540,7 +566,7 @@ def serve_command(settings: Settings, host: str, port: int, workers: int) -> Non
     """Uruchom wyszukiwarkę (gunicorn) pod adresem http://HOST:PORT/."""
     from search_app.server import run_gunicorn
 
-    _or_fail(open_index, settings.index_dir).close()
+    open_index(settings.index_dir).close()
     click.echo(f"Wyszukiwarka działa pod adresem http://{host}:{port}/ (Ctrl+C kończy).")
     run_gunicorn(index_dir=settings.index_dir, host=host, port=port, workers=workers)
 
@@ -548,10 +574,3 @@ def serve_command(settings: Settings, host: str, port: int, workers: int) -> Non
 def _report_errors(errors) -> None:
     for error in errors:
         click.echo(f"Błąd: {error}", err=True)
-
-
-def _or_fail(function, *args, **kwargs):
-    try:
-        return function(*args, **kwargs)
-    except (IndexMissingError, IndexBusyError) as exc:
-        raise click.ClickException(str(exc)) from exc

@@ -11,11 +11,11 @@ from whoosh.index import Index
 
 from analyzers import DEFAULT_ANALYZER
 from indexer.documents import practice_to_document
+from indexer.errors import IndexWriteError
 from indexer.generations import generation_transaction
 from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.parallel import write_in_parallel
 from indexer.records import Practice
-from indexer.write_errors import IndexWriteError
 
 # Below this many practices, starting worker processes costs more than it saves.
 PARALLEL_MIN_PRACTICES = 2_000

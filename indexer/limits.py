@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from indexer.errors import LimitSettingError
 from indexer.records import LIST_FIELDS, OPTIONAL_TEXT_FIELDS, Practice, id_problem
 
 ENV_PREFIX = "BDP_MAX_"
@@ -77,9 +78,9 @@ def _positive_int(name: str, raw: str, ceiling: int | None) -> int:
     except ValueError:
         value = 0
     if value <= 0:
-        raise ValueError(f"{name}: oczekiwano dodatniej liczby całkowitej, jest {raw!r}")
+        raise LimitSettingError(f"{name}: oczekiwano dodatniej liczby całkowitej, jest {raw!r}")
     if ceiling is not None and value > ceiling:
-        raise ValueError(f"{name}: najwyżej {ceiling}, jest {raw!r}")
+        raise LimitSettingError(f"{name}: najwyżej {ceiling}, jest {raw!r}")
     return value
 
 

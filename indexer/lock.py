@@ -22,6 +22,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from indexer.errors import IndexBusyError
+
 LOCK_FILE = "WRITER.lock"
 DEFAULT_TIMEOUT = 30.0
 POLL_INTERVAL = 0.05
@@ -43,23 +45,6 @@ def _close_inherited_locks() -> None:
 
 
 os.register_at_fork(after_in_child=_close_inherited_locks)
-
-
-class IndexBusyError(Exception):
-    """Another writer held the index for longer than we were willing to wait."""
-
-    def __init__(self, index_dir: Path | str, timeout: float, holder: dict | None) -> None:
-        self.index_dir = str(index_dir)
-        self.timeout = timeout
-        self.holder = holder
-        who = ""
-        if holder and holder.get("pid"):
-            who = f" (proces {holder['pid']}"
-            who += f", od {holder['since']})" if holder.get("since") else ")"
-        super().__init__(
-            f"Indeks w katalogu {self.index_dir} jest właśnie zmieniany przez inny proces{who}. "
-            f"Czekano {timeout:g} s — spróbuj ponownie, gdy tamta operacja się zakończy."
-        )
 
 
 class WriterLock:

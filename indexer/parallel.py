@@ -36,8 +36,8 @@ from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
 from indexer.documents import practice_to_document
+from indexer.errors import IndexWriteError
 from indexer.records import Practice
-from indexer.write_errors import IndexWriteError
 
 # How many practices a worker writes between two progress reports.
 PROGRESS_EVERY = 25

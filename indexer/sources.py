@@ -27,6 +27,8 @@ class SourceReport:
     practices: list[Practice] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
     files: int = 0
+    # Where each practice was read: "file" or "file:line", to name it when writing fails.
+    origins: dict[str, str] = field(default_factory=dict)
 
 
 def find_source_files(paths: Iterable[Path | str]) -> Iterator[Path]:
@@ -75,7 +77,7 @@ def read_file(path: Path) -> Iterator[tuple[int | None, Practice | SourceError]]
 def read_sources(paths: Iterable[Path | str]) -> SourceReport:
     """Read every source; a duplicate id is an error on its second occurrence."""
     report = SourceReport()
-    seen: dict[str, str] = {}
+    seen = report.origins
     for path in find_source_files(paths):
         report.files += 1
         for line, item in read_file(path):

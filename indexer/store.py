@@ -14,6 +14,7 @@ from whoosh.index import EmptyIndexError, Index
 from whoosh.searching import Searcher
 
 # Transitional re-exports, removed once every caller imports from schema/generations.
+from indexer.errors import IndexMissingError
 from indexer.generations import (  # noqa: E402, F401
     CURRENT_FILE,
     GENERATION_NAME,
@@ -30,19 +31,6 @@ from indexer.schema import (  # noqa: E402, F401
     build_schema,
     facet_label,
 )
-
-
-class IndexMissingError(Exception):
-    """There is no usable index where one was expected; says how to build it."""
-
-    def __init__(self, index_dir: Path | str, detail: str = "") -> None:
-        self.index_dir = str(index_dir)
-        message = (
-            f"Brak indeksu w katalogu {self.index_dir}"
-            + (f" ({detail})" if detail else "")
-            + ". Zbuduj go poleceniem: bdp index build"
-        )
-        super().__init__(message)
 
 
 def open_index(index_dir: Path | str) -> Index:

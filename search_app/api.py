@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
-from indexer.store import IndexMissingError, current_generation
+from indexer.errors import IndexMissingError
+from indexer.store import current_generation
 from search_app.access import (
     close_searcher,
     find_record,

@@ -12,7 +12,7 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
-from indexer.store import IndexMissingError
+from indexer.errors import IndexMissingError
 
 
 def error_payload(status: int, message: str) -> dict:

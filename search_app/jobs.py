@@ -150,9 +150,8 @@ def run_job(path: Path) -> dict:
     Every failure ends as status ``failed`` with one Polish line; a stop
     signal as ``interrupted``. Returns the final job record.
     """
-    from indexer.lock import IndexBusyError
+    from indexer.errors import IndexBusyError, IndexWriteError, WriteInterrupted
     from indexer.messages import describe_os_error
-    from indexer.write_errors import IndexWriteError, WriteInterrupted
 
     job = _read(path)
     if job is None:
@@ -253,7 +252,7 @@ class _Progress:
 
 def _stop_on_signals() -> None:
     """SIGTERM/SIGHUP (a service stop) unwind the update, so its generation is discarded."""
-    from indexer.write_errors import WriteInterrupted
+    from indexer.errors import WriteInterrupted
 
     def interrupt(signum, _frame):
         for other in (signal.SIGTERM, signal.SIGHUP):

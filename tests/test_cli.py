@@ -111,3 +111,25 @@ def test_bad_filter_is_a_usage_error(runner, small_index):
     )
     assert result.exit_code == 2
     assert "kolor" in result.output
+
+
+def test_a_bad_limit_setting_is_one_polish_line(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("BDP_MAX_BODY_CHARS", "dużo")
+    result = runner.invoke(main, ["--index-dir", str(tmp_path / "ix"), "index", "build"])
+    assert result.exit_code == 1
+    assert "BDP_MAX_BODY_CHARS: oczekiwano dodatniej liczby całkowitej" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_export_reports_records_todays_limits_refuse_and_exports_the_rest(
+    runner, small_index, tmp_path, monkeypatch
+):
+    """An index built before a limit was lowered still exports everything else."""
+    monkeypatch.setenv("BDP_MAX_SUMMARY_CHARS", "300")
+    out = tmp_path / "eksport.jsonl"
+    result = runner.invoke(main, ["--index-dir", str(small_index), "export", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "pole „summary”" in result.output
+    exported = [p.id for p in read_jsonl(out)]
+    everything = [r["id"] for r in stored_records(small_index)]
+    assert 0 < len(exported) < len(everything)

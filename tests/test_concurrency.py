@@ -14,7 +14,8 @@ import pytest
 
 from bdp.cli import main
 from indexer.build import build_index
-from indexer.lock import IndexBusyError, WriterLock, lock_holder
+from indexer.errors import IndexBusyError
+from indexer.lock import WriterLock, lock_holder
 from indexer.sources import SourceReport, read_sources
 from indexer.store import LiveIndex, open_index
 from indexer.update import update_index

@@ -18,10 +18,11 @@ from whoosh.index import LockError
 
 from bdp.cli import main
 from indexer.build import build_index
+from indexer.errors import IndexMissingError
 from indexer.generations import CURRENT_FILE, current_generation
 from indexer.messages import describe_os_error
 from indexer.sources import read_sources
-from indexer.store import IndexMissingError, open_index
+from indexer.store import open_index
 from search_app import create_app
 from tests.conftest import ROOT, SEEDS, SMALL_JSONL
 

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from indexer.build import PARALLEL_MIN_PRACTICES, build_index
+from indexer.errors import IndexWriteError
 from indexer.generations import GENERATION_PREFIX, current_generation
 from indexer.jsonl import write_jsonl
 from indexer.sources import read_sources
 from indexer.store import stored_records
-from indexer.write_errors import IndexWriteError
 from tests.conftest import ROOT, SMALL_JSONL
 
 PRACTICES = 3000
@@ -235,3 +235,28 @@ def test_a_forked_child_never_keeps_the_writer_lock(tmp_path):
         process.stdin.close()
         process.stdout.close()
         wait_until_gone([child], 5)
+
+
+def test_a_record_that_breaks_a_worker_is_named_with_its_file_and_line(
+    runner, index_dir, big_source, monkeypatch
+):
+    """Validation catches the known poisons (population, depth, sizes); whatever else
+    breaks a worker is still reported with the practice's file and line."""
+    import indexer.parallel
+    from bdp.cli import main
+
+    original = indexer.parallel.practice_to_document
+    poisoned = ID_FORMAT.format(2600)
+
+    def breaks_on_one(practice):
+        if practice.id == poisoned:
+            raise RuntimeError("nieoczekiwany stan analizatora")
+        return original(practice)
+
+    monkeypatch.setattr(indexer.parallel, "practice_to_document", breaks_on_one)
+    generation = current_generation(index_dir)
+    result = runner.invoke(main, ["--index-dir", str(index_dir), "index", "build", str(big_source)])
+    assert result.exit_code == 1
+    assert f"{poisoned!r}" in result.output
+    assert f"źródło: {big_source}:2601" in result.output
+    assert current_generation(index_dir) == generation
