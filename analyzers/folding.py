@@ -4,7 +4,7 @@ Folding after stemming lets only ~20–27% of such words reach the right stem,
 so the index has a separate folded field: each distinct word of a practice
 that has Polish letters, once, folded ("zorach", "lodzi", "samorzadow"). It
 catches words typed without diacritics that no dictionary knows (names);
-known words are respelt with Morfeusz instead (``search_app.diacritics``).
+known words are respelt with Morfeusz instead (``search_app.engine.diacritics``).
 Words without Polish letters are left out (the text fields already have
 them), and a plain list of distinct words (a KEYWORD field) costs far less to
 index than a second analysis of the whole text.

@@ -28,8 +28,8 @@ from indexer.schema import FACETS
 from indexer.sources import DEFAULT_SOURCES, read_sources
 from indexer.store import index_stats, open_index, stored_records
 from indexer.update import UpdateSummary, add_practices, delete_practices, update_index
-from search_app.evaluation import evaluate, load_collection
-from search_app.search import SORTS, clean_request, search
+from search_app.engine.evaluation import evaluate, load_collection
+from search_app.engine.search import SORTS, clean_request, search
 
 
 @dataclass
@@ -564,7 +564,7 @@ def eval_command(corpus: Path, queries: Path, qrels: Path, analyzer: str, as_jso
 @pass_settings
 def serve_command(settings: Settings, host: str, port: int, workers: int) -> None:
     """Uruchom wyszukiwarkę (gunicorn) pod adresem http://HOST:PORT/."""
-    from search_app.server import run_gunicorn
+    from search_app.web.server import run_gunicorn
 
     open_index(settings.index_dir).close()
     click.echo(f"Wyszukiwarka działa pod adresem http://{host}:{port}/ (Ctrl+C kończy).")

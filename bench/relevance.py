@@ -32,7 +32,7 @@ from analyzers.lemmas import best_lemma, lemmas  # noqa: E402
 from analyzers.polish import load_stopwords, stem_word  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.sources import DEFAULT_SOURCES, read_sources  # noqa: E402
-from search_app.evaluation import (  # noqa: E402
+from search_app.engine.evaluation import (  # noqa: E402
     Collection,
     load_collection,
     rank_queries,
@@ -219,7 +219,7 @@ def render(results, gold, accuracy, build, seed, seconds) -> str:
         "bash scripts/setup.sh test && .venv/bin/python bench/relevance.py",
         "```",
         "",
-        "Every query goes through `search_app.search.search()` exactly as `/api/search?q=…`",
+        "Every query goes through `search_app.engine.search.search()` exactly as `/api/search?q=…`",
         "(with typo correction, the folded field where the configuration has one, and the",
         "synonyms of `data/synonimy.txt`). Collections: **allegro-faq** — PolEval 2022",
         "passage retrieval, dev (test-A) split, 400 questions, 921 passages, binary judgments",

@@ -16,7 +16,8 @@ from typing import Any
 from bench.measure import load_practices, peak_rss_mb, percentiles, word_count
 from bench.queries import BenchQuery, query_set
 from indexer.documents import practice_to_document
-from indexer.store import FACETS, TEXT_FIELDS, build_schema, open_index
+from indexer.schema import FACETS, TEXT_FIELDS, build_schema
+from indexer.store import open_index
 
 
 def build_ours(data: str, index_dir: str) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def _build_result(count: int, words: int, seconds: float) -> dict[str, Any]:
 
 def queries(data: str, index_dir: str, count: int, warmup: int) -> dict[str, Any]:
     """Latency of our search (facets, snippets) against a bare Whoosh top-10, same queries."""
-    from search_app.search import clean_request, parse_query, search
+    from search_app.engine.search import clean_request, parse_query, search
 
     practices = load_practices(data)
     bench_queries = query_set(practices[:2000], count)

@@ -13,24 +13,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, Index
 from whoosh.searching import Searcher
 
-# Transitional re-exports, removed once every caller imports from schema/generations.
 from indexer.errors import IndexMissingError
-from indexer.generations import (  # noqa: E402, F401
+from indexer.generations import (
     CURRENT_FILE,
     GENERATION_NAME,
-    GENERATION_PREFIX,
     close_files_under,
-    create_generation,
     current_generation,
 )
-from indexer.schema import (  # noqa: E402, F401
-    FACETS,
-    FOLDED_FIELD,
-    POPULATION_BANDS,
-    TEXT_FIELDS,
-    build_schema,
-    facet_label,
-)
+from indexer.schema import FACETS
 
 
 def open_index(index_dir: Path | str) -> Index:
@@ -139,6 +129,11 @@ class LiveIndex:
                 if old is not None:
                     old.close()
             return self._index
+
+    @property
+    def generation(self) -> str | None:
+        """The name of the live generation as ``CURRENT`` says now (None before any build)."""
+        return current_generation(self.index_dir)
 
     def searcher(self) -> Searcher:
         """A new searcher on the live generation; one per request or thread.

@@ -2,7 +2,7 @@
 
 Run once by hand (no build step): ``npm pack jvectormap-content@0.2.0``, unpack it, then
 ``python scripts/extract_map.py package/pl-mill.js`` writes
-``search_app/geo/poland_voivodeships.json`` (see ``search_app/geo/LICENSE.md``).
+``search_app/web/geo/poland_voivodeships.json`` (see ``search_app/web/geo/LICENSE.md``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ import re
 import sys
 from pathlib import Path
 
-OUTPUT = Path(__file__).resolve().parent.parent / "search_app" / "geo" / "poland_voivodeships.json"
+OUTPUT = (
+    Path(__file__).resolve().parent.parent
+    / "search_app"
+    / "web"
+    / "geo"
+    / "poland_voivodeships.json"
+)
 
 # ISO 3166-2:PL code -> the voivodeship as the BDP metric cards name it.
 VOIVODESHIPS = {

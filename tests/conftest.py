@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from indexer.build import build_index
 from indexer.sources import DEFAULT_SOURCES, read_sources
-from search_app import create_app
+from search_app.web import create_app
 
 # Property tests: bounded in the suite; HYPOTHESIS_PROFILE=deep searches far longer.
 settings.register_profile(

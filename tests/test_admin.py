@@ -18,7 +18,7 @@ from indexer.jsonl import read_jsonl, write_jsonl
 from indexer.lock import WriterLock
 from indexer.sources import read_sources
 from indexer.store import indexed_hashes
-from search_app import create_app, jobs
+from search_app.web import create_app, jobs
 from tests.conftest import SMALL_JSONL
 
 TOKEN = "sekretny-token-redakcji"

@@ -16,7 +16,7 @@ from indexer.jsonl import write_jsonl
 from indexer.messages import describe_os_error
 from indexer.sources import read_sources
 from indexer.store import indexed_hashes
-from search_app import jobs
+from search_app.web import jobs
 from tests.conftest import SMALL_JSONL
 from tests.test_admin import TOKEN, admin_client, bearer, finished, poll, start
 

@@ -6,8 +6,8 @@ import pytest
 
 from indexer.build import build_index
 from indexer.sources import read_sources
-from search_app import admin, create_app
-from search_app.ratelimit import RateLimiter
+from search_app.web import admin, create_app
+from search_app.web.ratelimit import RateLimiter
 from tests.conftest import SMALL_JSONL
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.store import FACETS
+from indexer.schema import FACETS
 
 
 def test_search_response_shape(client):
@@ -70,10 +70,11 @@ def test_health(client):
 
 
 def test_missing_index_is_503_with_instructions(tmp_path):
-    from search_app import create_app
+    from search_app.web import create_app
 
     client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)}).test_client()
     for url in ("/healthz", "/api/search?q=x"):
         response = client.get(url)
         assert response.status_code == 503
-        assert "bdp index build" in response.get_data(as_text=True)
+        assert set(response.get_json()) == {"error"}
+        assert "bdp index build" in response.get_json()["error"]["message"]

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from werkzeug.serving import make_server
 
-from search_app import create_app
+from search_app.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from indexer.build import build_index
 from indexer.sources import DEFAULT_SOURCES, read_sources
 from indexer.store import index_stats, open_index
-from search_app.search import clean_request, search
+from search_app.engine.search import clean_request, search
 
 
 def test_parallel_build_finds_and_counts_the_same(tmp_path):

@@ -19,7 +19,7 @@ from indexer.lock import WriterLock, lock_holder
 from indexer.sources import SourceReport, read_sources
 from indexer.store import LiveIndex, open_index
 from indexer.update import update_index
-from search_app.search import clean_request, search
+from search_app.engine.search import clean_request, search
 from tests.conftest import ROOT, SMALL_JSONL
 
 HOLD_LOCK = (

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from bdp.cli import main
-from search_app.evaluation import mrr_at, ndcg_at, recall_at, score_rankings
+from search_app.engine.evaluation import mrr_at, ndcg_at, recall_at, score_rankings
 
 
 def test_ndcg_is_one_for_the_ideal_order_and_less_otherwise():

@@ -6,8 +6,8 @@ from indexer.build import build_index
 from indexer.documents import practice_to_document
 from indexer.records import Practice
 from indexer.store import LiveIndex, open_index
-from search_app import columns
-from search_app.search import clean_request, filter_query, search
+from search_app.engine import columns
+from search_app.engine.search import clean_request, filter_query, search
 
 
 def practice(number: int, voivodeship: str) -> Practice:

@@ -23,7 +23,7 @@ from indexer.generations import CURRENT_FILE, current_generation
 from indexer.messages import describe_os_error
 from indexer.sources import read_sources
 from indexer.store import open_index
-from search_app import create_app
+from search_app.web import create_app
 from tests.conftest import ROOT, SEEDS, SMALL_JSONL
 
 
@@ -76,9 +76,8 @@ def test_damaged_index_gives_a_clear_message_naming_the_rebuild(live_index, runn
     for url in ("/healthz", "/api/search?q=rodzina", "/api/practices/fx-gops-wies"):
         response = client.get(url)
         assert response.status_code == 503
-        assert "bdp index build" in response.get_json().get("message", "") + str(
-            response.get_json().get("error", "")
-        )
+        error = response.get_json()["error"]  # the one error shape, /healthz included
+        assert error["status"] == 503 and "bdp index build" in error["message"]
     page = client.get("/?q=rodzina")
     assert page.status_code == 503 and "bdp index build" in page.get_data(as_text=True)
 

@@ -11,8 +11,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from search_app import create_app
-from search_app.openapi import openapi_spec
+from search_app.web import create_app
+from search_app.web.openapi import openapi_spec
 
 schema = schemathesis.openapi.from_dict(openapi_spec())
 

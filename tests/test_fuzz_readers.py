@@ -20,7 +20,7 @@ from indexer.encoding import decode_source
 from indexer.errors import SourceError
 from indexer.jsonl import practice_from_json
 from indexer.records import FIELD_ORDER, Practice
-from indexer.store import build_schema
+from indexer.schema import build_schema
 from tests.conftest import LODZ, SMALL_JSONL, ZORY
 
 PAGE_PATH = Path("fuzz.txt")

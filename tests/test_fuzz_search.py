@@ -13,9 +13,10 @@ from whoosh.query import Every, NullQuery
 
 from indexer.documents import practice_to_document
 from indexer.records import Practice
-from indexer.store import FACETS, TEXT_FIELDS, build_schema, open_index
-from search_app.query_limits import MAX_EXPANSIONS, MAX_SCANNED_PER_QUERY, bound_query
-from search_app.search import (
+from indexer.schema import FACETS, TEXT_FIELDS, build_schema
+from indexer.store import open_index
+from search_app.engine.query_limits import MAX_EXPANSIONS, MAX_SCANNED_PER_QUERY, bound_query
+from search_app.engine.search import (
     CONTROL_CHARS,
     MAX_FILTER_VALUES,
     MAX_PAGE,
@@ -202,7 +203,11 @@ def test_wrong_method_is_a_405_in_the_one_json_shape(client, method):
     assert response.get_json()["error"]["status"] == 405
 
 
-def test_a_huge_body_is_refused_before_it_is_read(client):
-    response = client.post("/api/search", data=b"x" * (2 * 1024 * 1024))
-    assert response.status_code in (405, 413)
-    assert set(response.get_json()) == {"error"}
+@pytest.mark.parametrize("url", ["/api/search", "/", "/api/admin/reindex"])
+def test_a_huge_body_is_refused_before_it_is_read(client, url):
+    response = client.post(url, data=b"x" * (2 * 1024 * 1024))
+    assert response.status_code == 413
+    if url.startswith("/api/"):
+        assert response.get_json() == {
+            "error": {"status": 413, "message": "Żądanie jest zbyt duże."}
+        }

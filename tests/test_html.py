@@ -6,7 +6,7 @@ import re
 
 from indexer.build import build_index
 from indexer.records import Practice
-from search_app import create_app
+from search_app.web import create_app
 
 
 def test_search_page_lists_results_and_facets(client):

@@ -13,8 +13,8 @@ from indexer.build import build_index
 from indexer.limits import Limits
 from indexer.records import Practice
 from indexer.sources import read_sources
-from search_app import create_app
-from search_app.related import RELATED_TEXT_CHARS
+from search_app.engine.related import RELATED_TEXT_CHARS
+from search_app.web import create_app
 
 LIMITS = Limits()
 

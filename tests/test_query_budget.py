@@ -29,23 +29,23 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Every
 from whoosh.searching import TimeLimit
 
-import search_app.budget as budget_module
-import search_app.search as search_module
-import search_app.spelling as spelling
+import search_app.engine.budget as budget_module
+import search_app.engine.search as search_module
+import search_app.engine.spelling as spelling
 from analyzers.lemmas import best_lemma, is_dictionary_word, lemmas
 from analyzers.polish import MAX_CACHED_WORD, cached_per_word, stem_word
 from indexer.documents import practice_to_document
 from indexer.records import Practice
-from indexer.store import FACETS, FOLDED_FIELD, TEXT_FIELDS, build_schema, open_index
-from search_app import create_app
-from search_app.budget import (
+from indexer.schema import FACETS, FOLDED_FIELD, TEXT_FIELDS, build_schema
+from indexer.store import open_index
+from search_app.engine.budget import (
     MAX_WORD_LENGTH,
     NOTE_BUSY,
     NOTE_RANKING,
     NOTE_UNDERSTANDING,
     QueryBudget,
 )
-from search_app.search import (
+from search_app.engine.search import (
     MAX_QUERY_WORDS,
     QUERY_WORD,
     SearchRequest,
@@ -53,6 +53,7 @@ from search_app.search import (
     matching_docs,
     search,
 )
+from search_app.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 LETTERS = "abcdefghijklmnoprstuwyząćęłńóśźż"

@@ -6,8 +6,8 @@ import pytest
 
 from bdp.cli import main
 from indexer.store import open_index
-from search_app.search import clean_request, search
-from search_app.synonyms import load_synonyms
+from search_app.engine.search import clean_request, search
+from search_app.engine.synonyms import load_synonyms
 
 ZORY = "000_3b014753ec2e4c31"
 LODZ = "001_8428a99dc5593c9b"
@@ -131,7 +131,7 @@ def test_query_typed_without_polish_letters_is_respelt(searcher):
 
 def test_wildcard_patterns_are_neither_respelt_nor_corrected(bundled_index):
     from indexer.store import open_index
-    from search_app.search import clean_request, search
+    from search_app.engine.search import clean_request, search
 
     ix = open_index(bundled_index)
     with ix.searcher() as searcher:

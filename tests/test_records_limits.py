@@ -9,7 +9,7 @@ import pytest
 
 import indexer.encoding
 import indexer.records
-import search_app.views
+import search_app.web.views
 from indexer.errors import SourceError
 from indexer.jsonl import read_jsonl
 from indexer.limits import Limits, current_limits
@@ -41,7 +41,7 @@ def _record(**fields) -> dict:
 
 
 def test_doctests_of_the_id_line_mail_and_extra_helpers():
-    for module in (indexer.records, indexer.encoding, search_app.views):
+    for module in (indexer.records, indexer.encoding, search_app.web.views):
         assert doctest.testmod(module).failed == 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.store import open_index
-from search_app.search import clean_request, search
+from search_app.engine.search import clean_request, search
 
 
 @pytest.fixture()

@@ -8,8 +8,8 @@ import pytest
 
 from indexer.build import build_index
 from indexer.records import Practice
-from search_app import create_app
-from search_app.security import external_url, relative_location
+from search_app.web import create_app
+from search_app.web.security import external_url, relative_location
 
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -165,7 +165,7 @@ def test_security_headers_on_every_response(hostile_client, url):
 def test_templates_have_no_inline_scripts_or_styles():
     from pathlib import Path
 
-    from search_app import __file__ as package
+    from search_app.web import __file__ as package
 
     templates = Path(package).parent / "templates"
     for template in templates.glob("*.html"):

@@ -20,7 +20,7 @@ from indexer.jsonl import read_jsonl, write_jsonl
 from indexer.sources import read_sources
 from indexer.store import indexed_hashes, stored_records
 from indexer.update import update_index
-from search_app import create_app
+from search_app.web import create_app
 from tests.conftest import SEEDS, SMALL_JSONL, ZORY
 
 

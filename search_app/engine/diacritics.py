@@ -5,7 +5,7 @@ folded field: a correctly typed query is searched exactly as it would be
 without the folded field (measured: querying it for every word costs ~2%
 nDCG@10), while "zory", "lodzi" or "samorzadow" still find their documents.
 The work per query (words, dictionary look-ups, the time) is capped by a
-:class:`~search_app.budget.QueryBudget`; past it the remaining words stay as typed.
+:class:`~search_app.engine.budget.QueryBudget`; past it the remaining words stay as typed.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from whoosh.searching import Searcher
 
 from analyzers import fold
 from analyzers.lemmas import is_dictionary_word
-from indexer.store import FOLDED_FIELD, TEXT_FIELDS
-from search_app.budget import QueryBudget
+from indexer.schema import FOLDED_FIELD, TEXT_FIELDS
+from search_app.engine.budget import QueryBudget
 
 # Words, but not wildcard patterns ("rodz*", "szk?ła") nor field names ("title:").
 # A "?" ending a word is punctuation (see search.QUESTION_MARK), inside one a wildcard.

@@ -13,9 +13,9 @@ from pathlib import Path
 from whoosh.fields import Schema
 from whoosh.query import Or, Phrase, Query, Term
 
-from indexer.store import TEXT_FIELDS
+from indexer.schema import TEXT_FIELDS
 
-SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "synonimy.txt"
+SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "synonimy.txt"
 
 # Words of a multi-word synonym may be this far apart ("ośrodek pomocy społecznej"
 # also matches "ośrodka miejskiej pomocy społecznej").

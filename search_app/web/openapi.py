@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.records import FIELD_ORDER, LIST_FIELDS
-from indexer.store import FACETS
-from search_app.jobs import JOB_ID, KEEP_JOBS, PUBLIC_FIELDS, STATUSES
-from search_app.search import (
+from indexer.schema import FACETS
+from search_app.engine.search import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
     RESULT_FIELDS,
     SORTS,
 )
+from search_app.web.jobs import JOB_ID, KEEP_JOBS, PUBLIC_FIELDS, STATUSES
 
 NULLABLE_TEXT = {"type": ["string", "null"]}
 
@@ -218,12 +218,12 @@ JOB_RESPONSE = {
 
 HEALTH = {
     "type": "object",
-    "required": ["status"],
+    "required": ["status", "documents", "generation"],
+    "additionalProperties": False,
     "properties": {
-        "status": {"type": "string", "enum": ["ok", "error"]},
+        "status": {"type": "string", "enum": ["ok"]},
         "documents": {"type": "integer", "minimum": 0},
         "generation": NULLABLE_TEXT,
-        "message": {"type": "string"},
     },
 }
 
@@ -439,7 +439,7 @@ def openapi_spec() -> dict[str, Any]:
                     "summary": "Stan usługi i liczba praktyk w indeksie",
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Health"}, "Indeks dostępny."),
-                        "503": _json({"$ref": "#/components/schemas/Health"}, "Brak indeksu."),
+                        "503": _json({"$ref": "#/components/schemas/Error"}, "Brak indeksu."),
                     },
                 }
             },

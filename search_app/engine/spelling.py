@@ -13,7 +13,7 @@ list per field, cached per segment and bounded in bytes) rather than through
 Whoosh's on-disk term table: the same words come out, about ten times faster
 (a word of 10 letters at distance 2 over five fields: 11 ms instead of 138 ms
 on the bundled practices). The work per query is capped by a
-:class:`~search_app.budget.QueryBudget`.
+:class:`~search_app.engine.budget.QueryBudget`.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from whoosh.searching import Searcher
 from analyzers import fold
 from analyzers.lemmas import is_dictionary_word
 from analyzers.polish import load_stopwords
-from indexer.store import FOLDED_FIELD, TEXT_FIELDS
-from search_app.budget import QueryBudget
-from search_app.diacritics import best_spelling, in_text_fields, with_diacritics
+from indexer.schema import FOLDED_FIELD, TEXT_FIELDS
+from search_app.engine.budget import QueryBudget
+from search_app.engine.diacritics import best_spelling, in_text_fields, with_diacritics
 
 MIN_CORRECTED = 4
 LONG_WORD = 8

@@ -10,10 +10,10 @@ from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexer.limits import current_limits
-from indexer.store import FACETS
-from search_app.access import close_searcher, find_record, find_similar, run_search
-from search_app.map import map_regions, plural_practices
-from search_app.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
+from indexer.schema import FACETS
+from search_app.engine.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
+from search_app.web.access import close_searcher, find_record, find_similar, run_search
+from search_app.web.map import map_regions, plural_practices
 
 bp = Blueprint("views", __name__)
 bp.teardown_app_request(close_searcher)

@@ -6,10 +6,10 @@ from flask import current_app, g
 from werkzeug.datastructures import MultiDict
 from whoosh.searching import Searcher
 
-from indexer.store import LiveIndex, current_generation
-from search_app.related import similar_practices
-from search_app.search import SearchRequest, SearchResponse, clean_request, search
-from search_app.suggest import Vocabulary, build_vocabulary, suggest
+from indexer.store import LiveIndex
+from search_app.engine.related import similar_practices
+from search_app.engine.search import SearchRequest, SearchResponse, clean_request, search
+from search_app.engine.suggest import Vocabulary, build_vocabulary, suggest
 
 # Parameters of /api/search and / that are not facet filters.
 QUERY_PARAMS = ("q", "page", "per_page", "sort")
@@ -57,7 +57,8 @@ def find_similar(practice_id: str) -> list[dict]:
 
 def get_vocabulary() -> Vocabulary:
     """The suggestion vocabulary of the live generation, rebuilt when the index is rebuilt."""
-    generation = current_generation(current_app.config["INDEX_DIR"])
+    live: LiveIndex = current_app.extensions["bdp_index"]
+    generation = live.generation
     cached = current_app.extensions.get("bdp_vocabulary")
     if cached is None or cached[0] != generation:
         cached = (generation, build_vocabulary(get_searcher()))

@@ -20,13 +20,13 @@ from whoosh.qparser import MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher, TimeLimit
 
-from indexer.store import FACETS, POPULATION_BANDS, TEXT_FIELDS, build_schema, facet_label
-from search_app.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
-from search_app.columns import facet_column, value_pairs
-from search_app.diacritics import folded_queries, restore_diacritics
-from search_app.query_limits import bound_query
-from search_app.spelling import correct_query
-from search_app.synonyms import synonym_queries
+from indexer.schema import FACETS, POPULATION_BANDS, TEXT_FIELDS, build_schema, facet_label
+from search_app.engine.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
+from search_app.engine.columns import facet_column, value_pairs
+from search_app.engine.diacritics import folded_queries, restore_diacritics
+from search_app.engine.query_limits import bound_query
+from search_app.engine.spelling import correct_query
+from search_app.engine.synonyms import synonym_queries
 
 SORTS = {
     "relevance": "trafność",
@@ -39,7 +39,7 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_LENGTH = 500
 # Words (runs of letters or digits) of a query; each costs query understanding and
-# ranking work, and people type far fewer (search_app/budget.py).
+# ranking work, and people type far fewer (search_app/engine/budget.py).
 MAX_QUERY_WORDS = MAX_WORDS
 QUERY_WORD = re.compile(r"\w+")
 MAX_FILTER_VALUES = 20

@@ -2,7 +2,7 @@
 
 ``POST /api/admin/reindex[?prune=1][&allow_errors=1]`` answers 202 at once
 with the job and ``Location: /api/admin/jobs/<id>``; ``GET`` on that address
-reports its status, progress and outcome (see :mod:`search_app.jobs`). While
+reports its status, progress and outcome (see :mod:`search_app.web.jobs`). While
 a job is queued or running, another POST answers 409 naming it — never the
 running job in its place, since the second request may ask for something
 else (``prune``) and would silently not get it.
@@ -26,9 +26,9 @@ import math
 from flask import Blueprint, current_app, jsonify, request
 
 from indexer.messages import describe_os_error
-from search_app import jobs
-from search_app.errors import error_payload
-from search_app.ratelimit import RateLimiter
+from search_app.web import jobs
+from search_app.web.errors import error_payload
+from search_app.web.ratelimit import RateLimiter
 
 bp = Blueprint("admin", __name__)
 

@@ -14,7 +14,7 @@ SHADES = 4
 @functools.cache
 def load_outlines() -> dict[str, Any]:
     """The outlines shipped in ``geo/`` (source and licence in ``geo/LICENSE.md``)."""
-    text = files("search_app").joinpath("geo/poland_voivodeships.json").read_text("utf-8")
+    text = files("search_app.web").joinpath("geo/poland_voivodeships.json").read_text("utf-8")
     return json.loads(text)
 
 

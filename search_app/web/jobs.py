@@ -4,7 +4,7 @@
 change (20,000 practices take longer than any request may), so it starts a
 job and answers 202; ``GET /api/admin/jobs/<id>`` reports it.
 
-Each job runs in its own process (``python -m search_app.jobs JOB_FILE``),
+Each job runs in its own process (``python -m search_app.web.jobs JOB_FILE``),
 not in a thread of the gunicorn worker that received the POST, because:
 
 - gunicorn kills and replaces workers (timeouts, reloads, ``max_requests``);
@@ -47,8 +47,8 @@ STATUSES = ("queued", "running", "done", "failed", "interrupted")
 # Progress is written at most this often (seconds): 20,000 practices need not be 20,000 writes.
 PROGRESS_INTERVAL = 0.25
 JOB_ID = re.compile(r"\d{8}T\d{12}-[0-9a-f]{8}")
-# Where ``python -m search_app.jobs`` can import this package even from an uninstalled checkout.
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+# Where ``python -m search_app.web.jobs`` can import this package even from an uninstalled checkout.
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 # What the API shows of a job file (the rest — paths, lock timeout — is for the job process).
 PUBLIC_FIELDS = (
     "id",
@@ -264,7 +264,7 @@ def _stop_on_signals() -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m search_app.jobs JOB_FILE``: run one job; 0 if it ended ``done``."""
+    """``python -m search_app.web.jobs JOB_FILE``: run one job; 0 if it ended ``done``."""
     _stop_on_signals()
     job = run_job(Path(argv[0]))
     return 0 if job["status"] == "done" else 1
@@ -299,7 +299,7 @@ def _new_job(
 
 def _spawn(path: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "search_app.jobs", str(path)],
+        [sys.executable, "-m", "search_app.web.jobs", str(path)],
         cwd=PACKAGE_ROOT,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,  # tracebacks (stderr) go to the server's log

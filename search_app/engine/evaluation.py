@@ -4,7 +4,7 @@ A collection is a corpus (JSON Lines ``{"id", "title", "text"}``), queries
 (``{"id", "text"}``) and graded judgments (``query-id<TAB>doc-id<TAB>grade``).
 The corpus is indexed into a temporary index with the service's own schema
 (title as a practice's title, text as its body) and every query goes through
-:func:`search_app.search.search` exactly as ``/api/search?q=…`` does.
+:func:`search_app.engine.search.search` exactly as ``/api/search?q=…`` does.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from analyzers import DEFAULT_ANALYZER
 from indexer.build import build_index
 from indexer.records import Practice
 from indexer.store import open_index
-from search_app.search import clean_request, search
+from search_app.engine.search import clean_request, search
 
 # Recall is measured on the first 100 results, the API's largest page.
 RANKING_DEPTH = 100

@@ -25,8 +25,8 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
-from search_app import create_app
-from search_app.errors import JSON_PATHS, POLISH_MESSAGES, error_payload, plain_page
+from search_app.web import create_app
+from search_app.web.errors import JSON_PATHS, POLISH_MESSAGES, error_payload, plain_page
 
 # Threads per worker: a request waiting on the disk or the network does not hold the
 # whole worker. (Two requests of one worker racing two quick index updates could once
