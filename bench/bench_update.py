@@ -17,7 +17,7 @@ flush is measured apart and reported as its share of the build and update.
 Every cost is reported as a ratio to the full build measured in the same run.
 The issue's budget: ``update`` < 5 % of ``build`` at 10,000 practices.
 
-    .venv/bin/python bench/bench_update.py [--practices 10000] [--rounds 5]
+    .venv/bin/python -m bench.bench_update [--practices 10000] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -26,23 +26,21 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import indexer.generations
+from analyzers import polish_analyzer
+from indexer.build import build_index
+from indexer.jsonl import write_jsonl
+from indexer.records import Practice
+from indexer.sources import DEFAULT_SOURCES, read_sources
+from indexer.update import add_practices, delete_practices, update_index
 
-import indexer.generations  # noqa: E402
-from analyzers import polish_analyzer  # noqa: E402
-from indexer.build import build_index  # noqa: E402
-from indexer.jsonl import write_jsonl  # noqa: E402
-from indexer.records import Practice  # noqa: E402
-from indexer.sources import DEFAULT_SOURCES, read_sources  # noqa: E402
-from indexer.update import add_practices, delete_practices, update_index  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "results" / "update.json"
 BUDGET = 0.05

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.client
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -13,13 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.http import free_port, get
 from bench.measure import percentiles, process_memory_mb
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
@@ -69,16 +62,6 @@ class Server:
 
     def worker_memory(self) -> list[dict[str, float]]:
         return [process_memory_mb(pid) for pid in self.worker_pids()]
-
-
-def get(port: int, path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def load(port: int, paths: Sequence[str], clients: int = 8) -> dict:

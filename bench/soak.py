@@ -1,8 +1,8 @@
 """Soak test: sustained mixed load on gunicorn at 127.0.0.1, with faults injected meanwhile.
 
-    .venv/bin/python bench/soak.py                       # 120 s, 16 clients, 2 workers, faults
-    .venv/bin/python bench/soak.py --duration 60 --clients 8
-    .venv/bin/python bench/soak.py --no-faults           # the plain soak: load and one rebuild
+    .venv/bin/python -m bench.soak                       # 120 s, 16 clients, 2 workers, faults
+    .venv/bin/python -m bench.soak --duration 60 --clients 8
+    .venv/bin/python -m bench.soak --no-faults           # the plain soak: load and one rebuild
 
 Starts ``bdp serve`` on a free port over a temporary index and runs ``--clients``
 threads of searches (plain, phrases, patterns, facets, deep pages, hostile
@@ -49,7 +49,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -61,11 +60,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench import faults
+from bench.http import free_port, get
 
-from bench import faults  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 BDP = [sys.executable, "-m", "bdp"]
 RESULTS = ROOT / "bench" / "results"
@@ -177,22 +175,6 @@ class Tally:
                         "problem": problem,
                     }
                 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(port: int, target: str, timeout: float = 30) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", target)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def random_target(rng: random.Random, ids: list[str]) -> tuple[str, tuple[int, ...]]:

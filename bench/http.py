@@ -1,0 +1,24 @@
+"""The HTTP plumbing every benchmark shares: a free loopback port and one GET."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on (benchmarks never leave loopback)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(port: int, target: str, timeout: float = 30) -> tuple[int, bytes]:
+    """GET ``target`` from 127.0.0.1:``port`` on a fresh connection: (status, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", target)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
