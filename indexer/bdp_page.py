@@ -13,9 +13,10 @@ missing): it is refused as truncated rather than indexed half-empty.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.encoding import read_source_text, source_lines
@@ -70,7 +71,7 @@ class _Metric:
     label: str
     field: str | None
     line: int
-    values: list[str] = field(default_factory=list)
+    values: list[str] = dataclasses.field(default_factory=list)
 
 
 def read_page_text(path: Path, max_bytes: int | None = None) -> str:
