@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -66,3 +72,54 @@ def bundled_client(bundled_index):
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def start_python(script: str, *args: str) -> subprocess.Popen:
+    """Run ``script`` in another Python process (text pipes on stdin and stdout).
+
+    For holders of locks and writers that must outlive a moment of the test: they
+    report on stdout and wait on stdin, which the test closes to let them go.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+@dataclass
+class Hammering:
+    """What :func:`hammer` saw: how many calls succeeded and every failure."""
+
+    calls: int = 0
+    failures: list[BaseException] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def hammer(call: Callable[[], object], threads: int = 2) -> Iterator[Hammering]:
+    """Call ``call`` over and over in ``threads`` threads for as long as the block runs."""
+    seen = Hammering()
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def repeat() -> None:
+        while not stop.is_set():
+            try:
+                call()
+                with lock:
+                    seen.calls += 1
+            except BaseException as exc:  # every failure counts, whatever it is
+                with lock:
+                    seen.failures.append(exc)
+
+    workers = [threading.Thread(target=repeat) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=60)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from indexer.sources import SourceReport, read_sources
 from indexer.store import LiveIndex, open_index
 from indexer.update import update_index
 from search_app.engine.search import clean_request, search
-from tests.conftest import ROOT, SMALL_JSONL
+from tests.conftest import SMALL_JSONL, hammer, start_python
 
 HOLD_LOCK = (
     "import sys\n"
@@ -45,13 +44,7 @@ def index_dir(tmp_path, practices) -> Path:
 
 def start_lock_holder(index_dir: Path) -> subprocess.Popen:
     """Another process that takes the writer lock and keeps it until killed."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(index_dir)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = start_python(HOLD_LOCK, str(index_dir))
     assert holder.stdout.readline() == "locked\n"
     return holder
 
@@ -142,36 +135,21 @@ def test_busy_error_names_the_holder(index_dir):
 def test_searches_keep_working_during_updates_and_builds(index_dir, practices):
     live = LiveIndex(index_dir)
     request, _messages = clean_request("pomoc", page=1, per_page=10, sort="relevance", filters={})
-    updates_done = threading.Event()
-    failures: list[BaseException] = []
     totals: set[int] = set()
-    searches = [0]
 
-    def reader():
-        while not updates_done.is_set():
-            try:
-                with live.searcher() as searcher:
-                    totals.add(search(searcher, request).total)
-                    searches[0] += 1
-            except BaseException as exc:  # every failure counts, whatever it is
-                failures.append(exc)
+    def search_once() -> None:
+        with live.searcher() as searcher:
+            totals.add(search(searcher, request).total)
 
-    readers = [threading.Thread(target=reader) for _ in range(3)]
-    for thread in readers:
-        thread.start()
-    try:
+    with hammer(search_once, threads=3) as seen:
         for round_number in range(6):
             changed = [replace(p, body=f"{p.body} Wersja {round_number}.") for p in practices]
             if round_number % 3 == 2:
                 build_index(changed, index_dir)  # full rebuilds switch over just as safely
             else:
                 update_index(SourceReport(practices=changed), index_dir)
-    finally:
-        updates_done.set()
-        for thread in readers:
-            thread.join(timeout=60)
-    assert failures == []
-    assert searches[0] > 0
+    assert seen.failures == []
+    assert seen.calls > 0
     assert len(totals) == 1  # every search saw a complete index, old or new
 
 

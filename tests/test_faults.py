@@ -8,7 +8,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from indexer.messages import describe_os_error
 from indexer.sources import read_sources
 from indexer.store import open_index
 from search_app.web import create_app
-from tests.conftest import ROOT, SEEDS, SMALL_JSONL
+from tests.conftest import SEEDS, SMALL_JSONL, start_python
 
 
 @pytest.fixture(scope="module")
@@ -192,13 +191,7 @@ sys.stdin.read()
 
 
 def test_a_writer_killed_with_sigkill_leaves_no_stale_lock(live_index):
-    holder = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(live_index)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = start_python(WRITER, str(live_index))
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(LockError):

@@ -22,7 +22,7 @@ from indexer.generations import GENERATION_PREFIX, current_generation
 from indexer.jsonl import write_jsonl
 from indexer.sources import read_sources
 from indexer.store import stored_records
-from tests.conftest import ROOT, SMALL_JSONL
+from tests.conftest import ROOT, SMALL_JSONL, start_python
 
 PRACTICES = 3000
 ID_FORMAT = "praktyka-rownolegla-{:05d}"
@@ -216,13 +216,7 @@ os._exit(0)  # the parent dies holding the lock, without releasing it
 def test_a_forked_child_never_keeps_the_writer_lock(tmp_path):
     """An flock belongs to the open file: a child that kept the descriptor would lock
     every later writer out after its parent died (issue: workers holding WRITER.lock)."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", ORPHAN_HOLDER, str(tmp_path)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    process = start_python(ORPHAN_HOLDER, str(tmp_path))
     child = int(process.stdout.readline())
     process.wait(timeout=10)
     try:

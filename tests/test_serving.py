@@ -27,7 +27,7 @@ from indexer.build import build_index
 from indexer.jsonl import write_jsonl
 from indexer.sources import SourceReport, read_sources
 from indexer.update import update_index
-from tests.conftest import ROOT, SMALL_JSONL
+from tests.conftest import ROOT, SMALL_JSONL, hammer
 
 LISTENING = re.compile(r"Listening at: (http://127\.0\.0\.1:\d+)")
 CONTROL = re.compile(r"Control socket listening at (\S+)")
@@ -103,34 +103,18 @@ def test_gunicorn_workers_serve_updates_while_answering(served, practices):
     base_url, index_dir = served
     assert total(base_url, "pszczelarstwo") == 0
 
-    stop = threading.Event()
-    failures: list[BaseException] = []
-    answered = [0]
+    def search_once() -> None:
+        total(base_url, "pomoc społeczna")
 
-    def searcher():
-        while not stop.is_set():
-            try:
-                total(base_url, "pomoc społeczna")
-                answered[0] += 1
-            except BaseException as exc:  # every failure counts, whatever it is
-                failures.append(exc)
-
-    threads = [threading.Thread(target=searcher) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    try:
+    with hammer(search_once) as seen:
         for number in range(4):
             changed = [replace(p, summary=f"{p.summary} Wersja {number}.") for p in practices]
             update_index(SourceReport(practices=changed), index_dir)
         beekeeping = [replace(practices[0], title="Pszczelarstwo w gminie"), *practices[1:]]
         update_index(SourceReport(practices=beekeeping), index_dir)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
 
-    assert failures == []
-    assert answered[0] > 0
+    assert seen.failures == []
+    assert seen.calls > 0
     # Whichever worker answers, it serves the newest generation.
     assert [total(base_url, "pszczelarstwo") for _ in range(10)] == [1] * 10
 
