@@ -12,13 +12,19 @@ index than a second analysis of the whole text.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
+from collections.abc import Iterator
 
 from whoosh.support.charset import accent_map
 
 from analyzers.polish import load_stopwords
 
 WORD = re.compile(r"[^\W\d_]+")
+
+# What each ASCII letter may stand for when Polish is typed without diacritics.
+RESTORE = {"a": "aą", "c": "cć", "e": "eę", "l": "lł", "n": "nń", "o": "oó", "s": "sś", "z": "zźż"}
 
 
 def fold(text: str) -> str:
@@ -39,3 +45,22 @@ def folded_words(text: str) -> str:
     stopwords = load_stopwords()
     words = {w for w in WORD.findall(text.lower()) if w not in stopwords}
     return " ".join(sorted({fold(w) for w in words} - words))
+
+
+def spelling_count(word: str) -> int:
+    """How many spellings with or without Polish letters fold to the folded ``word``.
+
+    >>> spelling_count("zolw")
+    12
+    """
+    return math.prod(len(RESTORE.get(ch, ch)) for ch in word)
+
+
+def spellings(word: str) -> Iterator[str]:
+    """Every spelling that folds to the folded ``word``, the word itself first.
+
+    >>> list(spellings("lo"))
+    ['lo', 'ló', 'ło', 'łó']
+    """
+    choices = [RESTORE.get(ch, ch) for ch in word]
+    return ("".join(letters) for letters in itertools.product(*choices))

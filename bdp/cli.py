@@ -425,13 +425,12 @@ def search_command(
     as_json: bool,
 ) -> None:
     """Szukaj praktyk, np.: bdp search "rodzinach zastępczych" --filter voivodeship=śląskie"""
-    request, messages = clean_request(
+    request, _notes = clean_request(
         query, page=page, per_page=limit, sort=sort, filters=_parse_filters(filters)
     )
     ix = open_index(settings.index_dir)
     with ix.searcher() as searcher:
-        response = search(searcher, request)
-    response.messages[:0] = messages
+        response = search(searcher, request)  # the request's notes come first
     if as_json:
         click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -442,9 +441,9 @@ def search_command(
     click.echo(f"Znaleziono: {response.total} (strona {response.page} z {response.pages})")
     first = (response.page - 1) * response.per_page
     for number, hit in enumerate(response.results, start=first + 1):
-        place = ", ".join(v for v in (hit["town"], hit["voivodeship"]) if v)
-        click.echo(f"{number:>3}. {hit['title']}")
-        click.echo(f"     {hit['id']} · {hit['category'] or ''} · {place} · {hit['date_added']}")
+        place = ", ".join(v for v in (hit.town, hit.voivodeship) if v)
+        click.echo(f"{number:>3}. {hit.title}")
+        click.echo(f"     {hit.id} · {hit.category or ''} · {place} · {hit.date_added}")
 
 
 def _parse_filters(filters: tuple[str, ...]) -> dict[str, list[str]]:

@@ -1,61 +1,50 @@
-"""Turning a practice record into the fields of an index document."""
+"""Turning a practice record into the fields of an index document (per the field registry)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from analyzers import folded_words
+from indexer.fields import COLUMN_FIELDS, FIELDS, METADATA, METADATA_FIELDS, facet_values
 from indexer.records import Practice
-from indexer.schema import FOLDED_FIELD, population_band
+from indexer.schema import FOLDED_FIELD
 
-# Metric-card values searched as text (with the lowest boost): "Żory", "żorski",
-# "Miejski Ośrodek Pomocy Społecznej w Żorach", "gmina miejska" …
-METADATA_FIELDS = (
-    "category",
-    "subcategory",
-    "unit_type",
-    "town",
-    "county",
-    "voivodeship",
-    "implementing_unit",
-    "street",
-)
+__all__ = ["METADATA_FIELDS", "practice_to_document"]
 
 
 def practice_to_document(practice: Practice) -> dict[str, Any]:
-    """The Whoosh document for a practice; absent facet values are empty strings."""
-    metadata = [getattr(practice, name) for name in METADATA_FIELDS]
-    metadata.extend(practice.contacts)
+    """The Whoosh document for a practice; absent facet values are empty strings.
+
+    Metric-card values searched as text (with the lowest boost) — "Żory", "żorski",
+    "Miejski Ośrodek Pomocy Społecznej w Żorach", "gmina miejska", the contacts … —
+    are joined, in record order, into the one metadata text field.
+    """
+    metadata: list[str | None] = []
+    for name in METADATA_FIELDS:
+        value = getattr(practice, name)
+        metadata.extend(value if isinstance(value, tuple) else [value])
     metadata_text = "\n".join(value for value in metadata if value)
-    doc: dict[str, Any] = {
-        "id": practice.id,
-        "title": practice.title,
-        "summary": practice.summary,
-        "body": practice.body,
-        "metadata": metadata_text,
-        # Every text field again, folded and unstemmed (used if the schema has the field).
-        FOLDED_FIELD: folded_words(
-            "\n".join((practice.title, practice.summary, practice.body, metadata_text))
-        ),
-        "content_hash": practice.content_hash(),
-        "record": practice.to_dict(),
-    }
-    facets = {
-        "category": practice.category,
-        "subcategory": practice.subcategory,
-        "voivodeship": practice.voivodeship,
-        "county": practice.county,
-        "unit_type": practice.unit_type,
-        "year": practice.date_added[:4] if practice.date_added else None,
-        "population": population_band(practice.population),
-        "date_added": practice.date_added,
-        "date_updated": practice.date_updated,
-    }
+    doc: dict[str, Any] = {}
+    texts: list[str] = []
+    for field in FIELDS:
+        if field.key:
+            doc[field.name] = getattr(practice, field.name)
+        if field.text == field.name:
+            doc[field.name] = getattr(practice, field.name)
+            texts.append(doc[field.name])
+        if field.number_column and getattr(practice, field.name) is not None:
+            doc[field.number_column] = getattr(practice, field.name)
+    doc[METADATA] = metadata_text
+    texts.append(metadata_text)
+    # Every text field again, folded and unstemmed (used if the schema has the field).
+    doc[FOLDED_FIELD] = folded_words("\n".join(texts))
+    doc["content_hash"] = practice.content_hash()
+    doc["record"] = practice.to_dict()
+    columns = facet_values(practice)
+    columns.update((name, getattr(practice, name)) for name in COLUMN_FIELDS)
     # Every sortable field gets a value ("" when absent) so that every segment
     # has every column: Whoosh's MultiReader.column_reader skips segments
     # without the column and then misplaces the documents of later segments,
     # which breaks facet counts once updates have added small segments.
-    doc.update({name: value or "" for name, value in facets.items()})
-    if practice.population is not None:
-        doc["population_count"] = practice.population
+    doc.update({name: value or "" for name, value in columns.items()})
     return doc

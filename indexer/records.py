@@ -9,24 +9,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
-LIST_FIELDS = ("phones", "websites", "emails", "contacts")
-OPTIONAL_TEXT_FIELDS = (
-    "category",
-    "subcategory",
-    "unit_type",
-    "town",
-    "county",
-    "voivodeship",
-    "postal_code",
-    "implementing_unit",
-    "street",
-    "date_added",
-    "date_updated",
-    "source",
-)
+from indexer.fields import FIELD_ORDER, LIST_FIELDS, OPTIONAL_TEXT_FIELDS
+
+# The record lists come from the field registry (indexer.fields): a field is declared there.
+__all__ = [
+    "FIELD_ORDER",
+    "ID_PATTERN",
+    "ID_RULE",
+    "LIST_FIELDS",
+    "OPTIONAL_TEXT_FIELDS",
+    "Practice",
+    "id_problem",
+]
 
 # A practice id goes into URLs (/praktyka/<id>) and file names (pages are named
 # after theirs): ASCII letters, digits, ".", "_" and "-", starting with a letter
@@ -61,7 +58,13 @@ def id_problem(practice_id: str) -> str | None:
 
 @dataclass(frozen=True)
 class Practice:
-    """One practice; lists are tuples so a record can't change after parsing."""
+    """One practice; lists are tuples so a record can't change after parsing.
+
+    Written out by hand (so type checkers know its attributes), it repeats the field
+    registry :data:`indexer.fields.FIELDS`: a field added there must be added here too,
+    at the same position. ``tests/test_field_registry.py::
+    test_the_practice_dataclass_has_the_registry_fields_in_order`` checks they agree.
+    """
 
     id: str
     title: str
@@ -108,7 +111,3 @@ class Practice:
         """A digest of the whole record, to tell a changed practice from an unchanged one."""
         canonical = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-# The canonical field order, as written by ``bdp export``.
-FIELD_ORDER = tuple(f.name for f in fields(Practice))

@@ -1,4 +1,4 @@
-"""The index schema: the fields of a practice document, their boosts, facets and bands.
+"""The index schema: the fields of a practice document, built from the field registry.
 
 Apart from storage, so that building documents and searching them know the
 schema without knowing where or how generations are kept.
@@ -6,43 +6,48 @@ schema without knowing where or how generations are kept.
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 
 from analyzers import DEFAULT_ANALYZER, analyzer_config
+from indexer.fields import (
+    COLUMN_FIELDS,
+    FACET_LABELS,
+    FIELDS,
+    METADATA,
+    POPULATION_BANDS,
+    TEXT_BOOSTS,
+    TEXT_FIELDS,
+    population_band,
+)
 
-# Field boosts: a word in the title says more than one in the metric card.
-TITLE_BOOST = 4.0
-SUMMARY_BOOST = 2.0
-BODY_BOOST = 1.0
-METADATA_BOOST = 0.7
+# The fields, their boosts and facets are declared in the field registry
+# (indexer.fields); these names stay here for the engine, the CLI and the tests.
+__all__ = [
+    "FACETS",
+    "FOLDED_FIELD",
+    "POPULATION_BANDS",
+    "TEXT_FIELDS",
+    "build_schema",
+    "facet_label",
+    "population_band",
+]
+
+# Text field boosts: a word in the title says more than one in the metric card.
+TITLE_BOOST = TEXT_BOOSTS["title"]
+SUMMARY_BOOST = TEXT_BOOSTS["summary"]
+BODY_BOOST = TEXT_BOOSTS["body"]
+METADATA_BOOST = TEXT_BOOSTS[METADATA]
 # The folded field only rescues words typed without diacritics or not inflected
 # as in the text; it must not outweigh the analysed fields.
 FOLDED_BOOST = 0.5
 
-TEXT_FIELDS = ("title", "summary", "body", "metadata")
 # Distinct words of all the text fields, folded and as written (analyzers.folding); present
 # when the analyzer configuration asks for it.
 FOLDED_FIELD = "folded"
 
-# Facet name -> Polish label; every facet is a stored, sortable ID field.
-FACETS = {
-    "category": "Kategoria",
-    "subcategory": "Podkategoria",
-    "voivodeship": "Województwo",
-    "county": "Powiat",
-    "unit_type": "Typ jednostki",
-    "year": "Rok dodania",
-    "population": "Liczba mieszkańców",
-}
-
-# Population bands: (facet value, label, lower bound inclusive, upper bound exclusive).
-POPULATION_BANDS = (
-    ("0-5k", "< 5 tys.", 0, 5_000),
-    ("5k-20k", "5–20 tys.", 5_000, 20_000),
-    ("20k-100k", "20–100 tys.", 20_000, 100_000),
-    ("100k-500k", "100–500 tys.", 100_000, 500_000),
-    ("500k+", "> 500 tys.", 500_000, None),
-)
+# Facet name -> Polish label, in the order facets are listed; every facet is a
+# stored, sortable ID field.
+FACETS = FACET_LABELS
 
 
 def build_schema(analyzer: str = DEFAULT_ANALYZER) -> Schema:
@@ -52,38 +57,25 @@ def build_schema(analyzer: str = DEFAULT_ANALYZER) -> Schema:
     """
     config = analyzer_config(analyzer)
     text = config.make()
-    schema = Schema(
-        id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=text, field_boost=TITLE_BOOST),
-        summary=TEXT(analyzer=text, field_boost=SUMMARY_BOOST),
-        body=TEXT(analyzer=text, field_boost=BODY_BOOST),
-        metadata=TEXT(analyzer=text, field_boost=METADATA_BOOST),
-        category=ID(stored=True, sortable=True),
-        subcategory=ID(stored=True, sortable=True),
-        voivodeship=ID(stored=True, sortable=True),
-        county=ID(stored=True, sortable=True),
-        unit_type=ID(stored=True, sortable=True),
-        year=ID(stored=True, sortable=True),
-        population=ID(stored=True, sortable=True),
-        population_count=NUMERIC(int, bits=64, sortable=True),
-        date_added=ID(stored=True, sortable=True),
-        date_updated=ID(stored=True, sortable=True),
-        content_hash=ID(stored=True),
-        record=STORED(),
-    )
+    fields: dict[str, FieldType] = {}
+    for field in FIELDS:
+        if field.key:
+            fields[field.name] = ID(stored=True, unique=True)
+        if field.number_column:
+            fields[field.number_column] = NUMERIC(int, bits=64, sortable=True)
+    # title, summary, body (each with its boost) and metadata: every text field.
+    for name, boost in TEXT_BOOSTS.items():
+        fields[name] = TEXT(analyzer=text, field_boost=boost)
+    # Facets (values as shown, e.g. the year or population band) and the columns of
+    # a field's own value (dates): stored, sortable IDs.
+    for name in (*FACETS, *COLUMN_FIELDS):
+        fields[name] = ID(stored=True, sortable=True)
+    fields["content_hash"] = ID(stored=True)
+    fields["record"] = STORED()
+    schema = Schema(**fields)
     if config.folded:
         schema.add(FOLDED_FIELD, KEYWORD(lowercase=False, scorable=True, field_boost=FOLDED_BOOST))
     return schema
-
-
-def population_band(population: int | None) -> str | None:
-    """The facet value of a population, e.g. 60444 -> "20k-100k"."""
-    if population is None:
-        return None
-    for value, _label, low, high in POPULATION_BANDS:
-        if population >= low and (high is None or population < high):
-            return value
-    return None
 
 
 def facet_label(facet: str, value: str) -> str:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from indexer.schema import FACETS
+from indexer.sources import DEFAULT_SOURCES
+from search_app.web import DEFAULT_INDEX_DIR, access, create_app
 
 
 def test_search_response_shape(client):
@@ -70,11 +75,80 @@ def test_health(client):
 
 
 def test_missing_index_is_503_with_instructions(tmp_path):
-    from search_app.web import create_app
-
     client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)}).test_client()
     for url in ("/healthz", "/api/search?q=x"):
         response = client.get(url)
         assert response.status_code == 503
         assert set(response.get_json()) == {"error"}
         assert "bdp index build" in response.get_json()["error"]["message"]
+
+
+# --- Configuration from BDP_* variables (create_app) -------------------------------------
+
+
+@pytest.fixture()
+def clean_environment(monkeypatch):
+    for name in ("INDEX_DIR", "ADMIN_TOKEN", "SOURCES", "TRUSTED_HOSTS", "PROXY_FIX_X_FOR"):
+        monkeypatch.delenv(f"BDP_{name}", raising=False)
+    return monkeypatch
+
+
+def test_configuration_from_the_environment_keeps_its_types(clean_environment, tmp_path):
+    env = clean_environment
+    env.setenv("BDP_INDEX_DIR", str(tmp_path / "ix"))
+    env.setenv("BDP_ADMIN_TOKEN", "token-z-otoczenia")
+    env.setenv("BDP_SOURCES", os.pathsep.join(["a.jsonl", "strony/"]))
+    env.setenv("BDP_TRUSTED_HOSTS", "bdp.example, .gmina.pl")
+    env.setenv("BDP_PROXY_FIX_X_FOR", "2")
+    env.setenv("BDP_ADMIN_LOCK_TIMEOUT", "5")
+    env.setenv("BDP_ADMIN_RATE_LIMIT", "3,30")
+    env.setenv("BDP_DEBUG", "1")  # never from the environment
+    app = create_app()
+    assert app.config["INDEX_DIR"] == tmp_path / "ix"
+    assert app.config["ADMIN_TOKEN"] == "token-z-otoczenia"
+    assert "admin" in app.blueprints
+    assert app.config["SOURCES"] == [Path("a.jsonl"), Path("strony/")]
+    assert app.config["TRUSTED_HOSTS"] == ["bdp.example", ".gmina.pl"]
+    assert app.config["PROXY_FIX_X_FOR"] == 2
+    assert app.config["ADMIN_LOCK_TIMEOUT"] == 5.0
+    assert app.config["ADMIN_RATE_LIMIT"] == (3, 30.0)
+    assert app.config["DEBUG"] is False
+    # An explicit config wins over the environment.
+    assert create_app({"INDEX_DIR": "inny"}).config["INDEX_DIR"] == Path("inny")
+
+
+def test_defaults_without_the_environment(clean_environment):
+    app = create_app()
+    assert app.config["INDEX_DIR"] == DEFAULT_INDEX_DIR == Path("index")
+    assert app.config["SOURCES"] == [DEFAULT_SOURCES]
+    assert app.config["TRUSTED_HOSTS"] is None and app.config["PROXY_FIX_X_FOR"] == 0
+    assert "admin" not in app.blueprints
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "words"),
+    [
+        ("BDP_ADMIN_LOCK_TIMEOUT", "minuta", "liczbą sekund"),
+        ("BDP_ADMIN_AUTH_FAILURES", "10", "liczba,sekundy"),
+    ],
+)
+def test_a_malformed_setting_stops_the_start_in_polish(clean_environment, name, raw, words):
+    clean_environment.setenv(name, raw)
+    with pytest.raises(ValueError, match=f"{name} musi") as raised:
+        create_app()
+    assert words in str(raised.value)
+
+
+def test_the_searcher_is_closed_by_one_teardown(small_index, monkeypatch):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(small_index)})
+    assert app.teardown_appcontext_funcs.count(access.close_searcher) == 1
+    closed = []
+    original = access.close_searcher
+
+    def spy(exc=None):
+        closed.append(1)
+        original(exc)
+
+    app.teardown_appcontext_funcs[app.teardown_appcontext_funcs.index(original)] = spy
+    assert app.test_client().get("/api/practices/nie-ma").status_code == 404
+    assert closed == [1]

@@ -140,3 +140,36 @@ def test_wildcard_patterns_are_neither_respelt_nor_corrected(bundled_index):
     ix.close()
     assert prefix.suggestion is None
     assert prefix.total >= word.total > 1
+
+
+def _understood_words(searcher, q):
+    """The words query understanding saw, typed and as searched, from the parse tree."""
+    from search_app.engine.context import QueryContext
+    from search_app.engine.understanding import UnderstandingPlugin, parser_for
+
+    context = QueryContext(searcher)
+    parser = parser_for(context)
+    plugin = UnderstandingPlugin(context, q)
+    parser.add_plugin(plugin)
+    parser.process(q)
+    return [(word.typed, word.final) for word in plugin.words]
+
+
+def test_only_words_of_the_text_fields_are_rewritten(searcher):
+    """Field names, operators, phrases and patterns are never respelt nor corrected."""
+    words = _understood_words(
+        searcher, 'szkol AND NOT "szkol" szkol* title:bibliotke population_count:szkol'
+    )
+    assert words == [("szkol", "szkół"), ("bibliotke", "bibliotekę")]
+
+
+def test_question_marks_end_words_on_the_parse_tree(searcher):
+    words = _understood_words(searcher, "Gdzie szkol? szk?ła?? rodz*?")
+    assert words == [("Gdzie", "Gdzie"), ("szkol", "szkół")]
+    response = run(searcher, "zastepcze??")
+    assert {ZORY, LODZ} <= set(ids(response))
+
+
+def test_suggestion_keeps_the_rest_of_the_query_as_typed(searcher):
+    response = run(searcher, '(bibliotke OR "szkol") title:szkoła?')
+    assert response.suggestion == '(bibliotekę OR "szkol") title:szkoła?'

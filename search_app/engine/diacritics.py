@@ -4,147 +4,123 @@ Only query words whose analysed form is in none of the text fields go to the
 folded field: a correctly typed query is searched exactly as it would be
 without the folded field (measured: querying it for every word costs ~2%
 nDCG@10), while "zory", "lodzi" or "samorzadow" still find their documents.
-The work per query (words, dictionary look-ups, the time) is capped by a
-:class:`~search_app.engine.budget.QueryBudget`; past it the remaining words stay as typed.
+The words come from the query's parse tree (:mod:`~search_app.engine.understanding`);
+the work per query (words, dictionary look-ups, the time) is capped by the
+context's :class:`~search_app.engine.budget.QueryBudget`; past it the remaining
+words stay as typed.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-import re
+from collections.abc import Iterable
 
 from whoosh.query import Query, Term
-from whoosh.searching import Searcher
 
-from analyzers import fold
+from analyzers import fold, spelling_count, spellings
 from analyzers.lemmas import is_dictionary_word
 from indexer.schema import FOLDED_FIELD, TEXT_FIELDS
 from search_app.engine.budget import QueryBudget
+from search_app.engine.context import QueryContext
 
-# Words, but not wildcard patterns ("rodz*", "szk?ła") nor field names ("title:").
-# A "?" ending a word is punctuation (see search.QUESTION_MARK), inside one a wildcard.
-WORD = re.compile(r"(?<![\w*?])\w+(?:-\w+)*(?![\w*:]|\?\w)")
-
-# What each ASCII letter may stand for when Polish is typed without diacritics.
-RESTORE = {"a": "aą", "c": "cć", "e": "eę", "l": "lł", "n": "nń", "o": "oó", "s": "sś", "z": "zźż"}
 # Words with more spellings than this are matched by their folded form only.
 MAX_SPELLINGS = 512
 
 
-def in_text_fields(searcher: Searcher, word: str, budget: QueryBudget | None = None) -> bool:
+def in_text_fields(context: QueryContext, word: str) -> bool:
     """Whether any analysed form of ``word`` is a term of a text field.
 
-    Remembered in ``budget`` for the rest of the request: respelling, correction and
+    Remembered in the budget for the rest of the request: respelling, correction and
     the folded queries each ask about the same words.
     """
-    if budget is not None and word in budget.known:
-        return budget.known[word]
-    found = _in_text_fields(searcher, word)
-    if budget is not None:
-        budget.known[word] = found
-    return found
+    known = context.budget.known
+    if word not in known:
+        reader = context.reader
+        known[word] = any(
+            (name, term) in reader for term in context.analysed(word) for name in TEXT_FIELDS
+        )
+    return known[word]
 
 
-def _in_text_fields(searcher: Searcher, word: str) -> bool:
-    reader = searcher.reader()
-    analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
-    terms = [t.text for t in analyzer(word, mode="query")]
-    return any((name, term) in reader for term in terms for name in TEXT_FIELDS)
+def respelt(context: QueryContext, word: str, typed_without: bool) -> str | None:
+    """``word`` spelt as the index most likely means it, or None to keep it as typed.
 
-
-def restore_diacritics(searcher: Searcher, text: str, budget: QueryBudget | None = None) -> str:
-    """``text`` with words typed without Polish letters spelt as the index most likely means.
-
-    In a query with no Polish letter at all, every word may be respelt: "musze"
-    is a word too (a fly's), but "muszę" is far more common in the index. In a
-    query typed with Polish letters only words the text fields don't know are.
-    A word is replaced by the spelling whose analysed form is in the most
+    In a query with no Polish letter at all (``typed_without``), every word may be
+    respelt: "musze" is a word too (a fly's), but "muszę" is far more common in the
+    index. In a query typed with Polish letters only words the text fields don't
+    know are. A word is replaced by the spelling whose analysed form is in the most
     documents; ties keep the word as typed.
     """
-    if FOLDED_FIELD not in searcher.schema:
-        return text
-    budget = budget or QueryBudget()
-    typed_without = fold(text) == text.lower()
-    parts: list[str] = []
-    last = 0
-    for match in itertools.islice(WORD.finditer(text), budget.max_words):
-        word = match.group()
-        lower = word.lower()
-        if not budget.fits(lower):
-            continue
-        if not typed_without and (
-            not budget.spend_lookups() or in_text_fields(searcher, lower, budget)
-        ):
-            continue
-        spellings = with_diacritics(searcher, lower, budget)
-        # best_spelling analyses every spelling, and two document counts follow.
-        if not spellings or not budget.spend_lookups(len(spellings) + 2):
-            continue
-        best = best_spelling(searcher, spellings)
-        if document_count(searcher, best) <= document_count(searcher, lower):
-            continue
-        if word[:1].isupper():
-            best = best[:1].upper() + best[1:]
-        parts.append(text[last : match.start()] + best)
-        last = match.end()
-    return "".join(parts) + text[last:]
+    budget = context.budget
+    lower = word.lower()
+    if not budget.fits(lower):
+        return None
+    if not typed_without and (not budget.spend_lookups() or in_text_fields(context, lower)):
+        return None
+    candidates = with_diacritics(lower, budget)
+    # best_spelling analyses every spelling, and two document counts follow.
+    if not candidates or not budget.spend_lookups(len(candidates) + 2):
+        return None
+    best = best_spelling(context, candidates)
+    if document_count(context, best) <= document_count(context, lower):
+        return None
+    return best[:1].upper() + best[1:] if word[:1].isupper() else best
 
 
-def best_spelling(searcher: Searcher, spellings: list[str]) -> str:
+def best_spelling(context: QueryContext, candidates: list[str]) -> str:
     """The spelling whose analysed form is in most documents; ties go to more Polish letters.
 
     ("szkół" and "szkoł" are both forms of "szkoła"; people who drop diacritics drop them all.)
     """
     return max(
-        spellings,
-        key=lambda s: (document_count(searcher, s), len(s) - len(s.encode("ascii", "ignore"))),
+        candidates,
+        key=lambda s: (document_count(context, s), len(s) - len(s.encode("ascii", "ignore"))),
     )
 
 
-def document_count(searcher: Searcher, word: str) -> int:
+def document_count(context: QueryContext, word: str) -> int:
     """How many documents hold the analysed form of ``word`` in their best text field."""
-    reader = searcher.reader()
-    analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
-    terms = [t.text for t in analyzer(word, mode="query")]
+    reader = context.reader
     return max(
-        (reader.doc_frequency(name, term) for term in terms for name in TEXT_FIELDS), default=0
+        (
+            reader.doc_frequency(name, term)
+            for term in context.analysed(word)
+            for name in TEXT_FIELDS
+        ),
+        default=0,
     )
 
 
-def folded_queries(searcher: Searcher, text: str, budget: QueryBudget | None = None) -> list[Query]:
-    """Queries for the words of ``text`` the text fields do not know.
+def folded_queries(context: QueryContext, words: Iterable[str]) -> list[Query]:
+    """Queries for the ``words`` (lowercase, at most the budget's) the text fields do not know.
 
     Each such word is looked for in the folded field, and its spellings with
     Polish letters found in the index ("samorzadow" -> "samorządów") are
     analysed and looked for in the text fields, so inflected forms match too.
     """
-    if FOLDED_FIELD not in searcher.schema:
+    if not context.folded:
         return []
-    budget = budget or QueryBudget()
-    reader = searcher.reader()
-    text_analyzer = searcher.schema[TEXT_FIELDS[0]].analyzer
+    budget = context.budget
+    reader = context.reader
     queries: dict[tuple[str, str], Query] = {}
-    for match in itertools.islice(WORD.finditer(text), budget.max_words):
-        word = match.group().lower()
+    for word in words:
         if not budget.fits(word) or not budget.spend_lookups():
             continue
-        if in_text_fields(searcher, word, budget):
+        if in_text_fields(context, word):
             continue
         folded = fold(word)
         if (FOLDED_FIELD, folded) in reader:
             queries.setdefault((FOLDED_FIELD, folded), Term(FOLDED_FIELD, folded))
-        for restored in with_diacritics(searcher, word, budget):
+        for restored in with_diacritics(word, budget):
             if not budget.spend_lookups():
                 break
-            for token in text_analyzer(restored, mode="query"):
+            for term in context.analysed(restored):
                 for name in TEXT_FIELDS:
-                    if (name, token.text) in reader:
-                        queries.setdefault((name, token.text), Term(name, token.text))
+                    if (name, term) in reader:
+                        queries.setdefault((name, term), Term(name, term))
     return list(queries.values())
 
 
-def with_diacritics(searcher: Searcher, word: str, budget: QueryBudget | None = None) -> list[str]:
+def with_diacritics(word: str, budget: QueryBudget | None = None) -> list[str]:
     """Spellings with Polish letters that fold to ``word``: "samorzadow" -> ["samorządów"].
 
     A spelling counts if Morfeusz knows it, so forms absent from the text
@@ -153,9 +129,7 @@ def with_diacritics(searcher: Searcher, word: str, budget: QueryBudget | None = 
     """
     if fold(word) != word:
         return []
-    choices = [RESTORE.get(ch, ch) for ch in word]
-    count = math.prod(len(c) for c in choices)
+    count = spelling_count(word)
     if count > MAX_SPELLINGS or (budget is not None and not budget.spend_lookups(count)):
         return []
-    spellings = ("".join(letters) for letters in itertools.product(*choices))
-    return [s for s in spellings if s != word and is_dictionary_word(s)]
+    return [s for s in spellings(word) if s != word and is_dictionary_word(s)]

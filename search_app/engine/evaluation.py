@@ -144,10 +144,10 @@ def rank_queries(index_dir: Path, queries: Mapping[str, str]) -> dict[str, list[
     try:
         with ix.searcher() as searcher:
             for query_id, text in queries.items():
-                request, _messages = clean_request(text, per_page=RANKING_DEPTH)
+                request, _notes = clean_request(text, per_page=RANKING_DEPTH)
                 request = replace(request, snippets=False)
                 response = search(searcher, request)
-                rankings[query_id] = [hit["id"] for hit in response.results]
+                rankings[query_id] = [hit.id for hit in response.results]
     finally:
         ix.close()
     return rankings

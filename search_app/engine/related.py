@@ -7,9 +7,12 @@ from typing import Any
 from whoosh.query import Or, Term
 from whoosh.searching import Searcher
 
+from indexer.fields import OWN_TEXT_FIELDS, SIMILAR_FIELDS
+
 RELATED_LIMIT = 5
 KEY_TERMS = 12
-RELATED_FIELDS = ("title", "summary", "body")
+# The text fields of their own (title, summary, body; not the metric card's metadata).
+RELATED_FIELDS = OWN_TEXT_FIELDS
 # Key terms come from the first this many characters of title, summary and body
 # together: a practice says what it is about at the start, the bundled practices
 # have a few thousand, and analysing a 50 MB body took 8.7 s and 280 MB.
@@ -56,7 +59,4 @@ def related_text(record: dict[str, Any], most: int = RELATED_TEXT_CHARS) -> str:
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        name: record.get(name)
-        for name in ("id", "title", "category", "subcategory", "town", "voivodeship")
-    }
+    return {name: record.get(name) for name in SIMILAR_FIELDS}

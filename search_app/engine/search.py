@@ -10,23 +10,21 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, make_dataclass
 from typing import Any
 
 from markupsafe import escape
 from whoosh import highlight, sorting
 from whoosh.collectors import Collector, TimeLimitCollector, TopCollector
-from whoosh.qparser import MultifieldParser, OrGroup, plugins
-from whoosh.query import And, Every, NullQuery, Or, Query, Term
+from whoosh.query import And, Every, Or, Query, Term
 from whoosh.searching import Searcher, TimeLimit
 
-from indexer.schema import FACETS, POPULATION_BANDS, TEXT_FIELDS, build_schema, facet_label
+from indexer import fields
+from indexer.schema import FACETS, POPULATION_BANDS, build_schema, facet_label
 from search_app.engine.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
 from search_app.engine.columns import facet_column, value_pairs
-from search_app.engine.diacritics import folded_queries, restore_diacritics
-from search_app.engine.query_limits import bound_query
-from search_app.engine.spelling import correct_query
-from search_app.engine.synonyms import synonym_queries
+from search_app.engine.context import QueryContext
+from search_app.engine.understanding import understand
 
 SORTS = {
     "relevance": "trafność",
@@ -52,36 +50,9 @@ MIN_RANKING_SECONDS = 0.05
 # Matched documents gathered between two looks at the clock.
 DEADLINE_CHECK_EVERY = 256
 
-# A question mark ending a word ends a question ("Jak zwrócić towar?"); left in
-# place, Whoosh would read "towar?" as a wildcard and never analyse the word.
-QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\W|$)")
-
-# Documents matching more of the query's words score higher, but none is required.
-OR_GROUP = OrGroup.factory(0.9)
-
-# Syntax a plain-terms parser drops, for queries the full parser can't handle.
-SYNTAX_PLUGINS = (
-    plugins.WildcardPlugin,
-    plugins.PhrasePlugin,
-    plugins.RangePlugin,
-    plugins.GroupPlugin,
-    plugins.OperatorsPlugin,
-    plugins.BoostPlugin,
-    plugins.FieldsPlugin,
-    plugins.EveryPlugin,
-    plugins.SingleQuotePlugin,
-)
-
-RESULT_FIELDS = (
-    "category",
-    "subcategory",
-    "town",
-    "county",
-    "voivodeship",
-    "unit_type",
-    "date_added",
-    "date_updated",
-)
+# Returned with each result besides id, title, snippet and score: the field registry's
+# result fields.
+RESULT_FIELDS = fields.RESULT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -95,6 +66,8 @@ class SearchRequest:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Benchmarks rank thousands of queries and need no snippets; people always get them.
     snippets: bool = True
+    # Polish notes on what clean_request changed; search() puts them first in its answer.
+    notes: tuple[str, ...] = ()
 
 
 # Child facet -> parent facet: each child value carries the parent value it belongs to.
@@ -111,6 +84,34 @@ class FacetValue:
     parent: str | None = None
 
 
+class _HitBase:
+    """A search result; reads as a dict too (``hit["title"]``), as results once were."""
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
+# One result: id, title, title_html (escaped, matched words in <mark>), snippet (HTML),
+# score (None when sorted, not ranked) and the practice's RESULT_FIELDS, in this order
+# (the order of its JSON object).
+Hit = make_dataclass(
+    "Hit",
+    [
+        ("id", str),
+        ("title", str),
+        ("title_html", str),
+        ("snippet", str),
+        ("score", "float | None"),
+        *((name, Any, field(default=None)) for name in RESULT_FIELDS),
+    ],
+    bases=(_HitBase,),
+)
+Hit.__module__ = __name__
+
+
 @dataclass
 class SearchResponse:
     """The result page, shaped exactly as ``GET /api/search`` returns it."""
@@ -120,7 +121,7 @@ class SearchResponse:
     page: int
     per_page: int
     sort: str
-    results: list[dict[str, Any]]
+    results: list[Hit]
     facets: dict[str, list[FacetValue]]
     suggestion: str | None = None
     messages: list[str] = field(default_factory=list)
@@ -140,7 +141,10 @@ def clean_request(
     sort: str | None = "relevance",
     filters: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[SearchRequest, list[str]]:
-    """Turn raw user input into a valid request, with Polish notes on what was changed."""
+    """Turn raw user input into a valid request, with Polish notes on what was changed.
+
+    The notes are also the request's ``notes``, which :func:`search` answers first.
+    """
     messages: list[str] = []
     q, removed = CONTROL_CHARS.subn(" ", q or "")
     q = q.strip()
@@ -174,7 +178,9 @@ def clean_request(
             )
         if kept:
             chosen[name] = kept
-    request = SearchRequest(q=q, page=page_number, per_page=size, sort=sort, filters=chosen)
+    request = SearchRequest(
+        q=q, page=page_number, per_page=size, sort=sort, filters=chosen, notes=tuple(messages)
+    )
     return request, messages
 
 
@@ -221,13 +227,15 @@ def search(
     budget = budget or QueryBudget()
     if not admits(budget, len(QUERY_WORD.findall(request.q))):
         return _shed(request)
-    messages: list[str] = []
+    context = QueryContext(searcher, budget)
     # Words typed without Polish letters are respelt; misspelt ones are searched as
     # corrected, and the correction is suggested.
-    restored = restore_diacritics(searcher, request.q, budget) if request.q else ""
-    suggestion = correct_query(searcher, restored, budget) if restored else None
-    text = suggestion or restored
-    query = parse_query(searcher, text, messages, budget) if text else Every()
+    suggestion = None
+    query: Query = Every()
+    if request.q:
+        understood = understand(context, request.q)
+        query, suggestion = understood.query, understood.suggestion
+    messages = context.messages
     filters = {name: values for name, values in request.filters.items() if values}
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
@@ -262,9 +270,9 @@ def search(
         per_page=request.per_page,
         sort=request.sort,
         results=hits,
-        facets=facet_counts(searcher, query, filters, matched),
+        facets=facet_counts(searcher, query, filters, matched, allowed),
         suggestion=suggestion,
-        messages=messages,
+        messages=[*request.notes, *messages],
     )
 
 
@@ -278,7 +286,7 @@ def _shed(request: SearchRequest) -> SearchResponse:
         sort=request.sort,
         results=[],
         facets={name: [] for name in FACETS},
-        messages=[NOTE_BUSY],
+        messages=[*request.notes, NOTE_BUSY],
     )
 
 
@@ -287,41 +295,13 @@ def parse_query(
 ) -> Query:
     """Parse with Whoosh syntax (phrases, AND/OR/NOT, wildcards); plain words if that fails.
 
-    Words the text fields don't know are also looked for without diacritics, and
+    The words are searched as typed (``search`` also respells and corrects them);
+    words the text fields don't know are also looked for without diacritics, and
     synonyms of expressions in the query (``data/synonimy.txt``) are searched too.
+    Notes for the user are appended to ``messages``.
     """
-    text = QUESTION_MARK.sub("", text)
-    parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
-    try:
-        query = parser.parse(text)
-    except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
-        query = None
-    if query is None or _has_syntax_error(query):
-        messages.append("Nie rozpoznano składni zapytania — szukam podanych słów.")
-        query = plain_query(searcher, text)
-    if query is NullQuery:
-        messages.append(
-            "Zapytanie nie zawiera słów, których można szukać "
-            "(spójniki, przyimki i znaki specjalne są pomijane)."
-        )
-        return bound_query(query, searcher.reader(), messages)
-    extra = [*folded_queries(searcher, text, budget), *synonym_queries(searcher.schema, text)]
-    query = Or([query, *extra]) if extra else query
-    return bound_query(query, searcher.reader(), messages)
-
-
-def plain_query(searcher: Searcher, text: str) -> Query:
-    """Every word of ``text`` as an optional term, with all query syntax ignored."""
-    parser = MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=OR_GROUP)
-    for plugin in SYNTAX_PLUGINS:
-        parser.remove_plugin_class(plugin)
-    return parser.parse(text)
-
-
-def _has_syntax_error(query: Query) -> bool:
-    return any(type(q).__name__ == "ErrorQuery" for q in query.leaves()) or (
-        type(query).__name__ == "ErrorQuery"
-    )
+    context = QueryContext(searcher, budget or QueryBudget(), messages)
+    return understand(context, text, respell=False).query
 
 
 def filter_query(
@@ -379,6 +359,7 @@ def facet_counts(
     query: Query,
     filters: Mapping[str, tuple[str, ...]],
     matched: set[int] | None = None,
+    allowed: set[int] | None = None,
 ) -> dict[str, list[FacetValue]]:
     """Count every facet's values disjunctively.
 
@@ -386,11 +367,14 @@ def facet_counts(
     stay visible and choosable) but respect every other facet's. A parent facet
     (category, voivodeship) also ignores its children's selection; a child facet
     is counted within the chosen parents. ``matched`` (the query's documents,
-    unfiltered) saves evaluating the query again.
+    unfiltered) saves evaluating the query again, and ``allowed`` (those documents
+    within every filter) evaluating the filters again.
     """
     if matched is None:
         matched = matching_docs(searcher, query)
-    matched_all = _restrict(searcher, matched, filter_query(filters, searcher))
+    if allowed is None:
+        allowed = _restrict(searcher, matched, filter_query(filters, searcher))
+    matched_all = allowed
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
         ignored = {name, CHILD_FACETS.get(name)}
@@ -556,18 +540,18 @@ SNIPPETS = highlight.Highlighter(
 WHOLE_TEXT = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=_FORMATTER)
 
 
-def _result(hit, snippets: bool = True) -> dict[str, Any]:
+def _result(hit, snippets: bool = True) -> Hit:
     record = hit["record"]
-    return {
-        "id": record["id"],
-        "title": record["title"],
-        "title_html": (snippets and _marked(WHOLE_TEXT, hit, "title", record["title"]))
+    return Hit(
+        id=record["id"],
+        title=record["title"],
+        title_html=(snippets and _marked(WHOLE_TEXT, hit, "title", record["title"]))
         or str(escape(record["title"])),
-        "snippet": _snippet(hit, record) if snippets else "",
+        snippet=_snippet(hit, record) if snippets else "",
         # Sorted (not ranked) results carry the sort key where the score would be.
-        "score": round(hit.score, 4) if isinstance(hit.score, float) else None,
+        score=round(hit.score, 4) if isinstance(hit.score, float) else None,
         **{name: record.get(name) for name in RESULT_FIELDS},
-    }
+    )
 
 
 def _snippet(hit, record: Mapping[str, Any]) -> str:

@@ -12,37 +12,32 @@ The automaton is walked over each segment's vocabulary held in memory (a sorted
 list per field, cached per segment and bounded in bytes) rather than through
 Whoosh's on-disk term table: the same words come out, about ten times faster
 (a word of 10 letters at distance 2 over five fields: 11 ms instead of 138 ms
-on the bundled practices). The work per query is capped by a
+on the bundled practices). The words come from the query's parse tree
+(:mod:`~search_app.engine.understanding`); the work per query is capped by a
 :class:`~search_app.engine.budget.QueryBudget`.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterator
-from itertools import islice
+from collections.abc import Iterable, Iterator
 
 from whoosh.automata import lev
 from whoosh.automata.fsa import DFA
 from whoosh.reading import IndexReader
-from whoosh.searching import Searcher
 
 from analyzers import fold
 from analyzers.lemmas import is_dictionary_word
 from analyzers.polish import load_stopwords
 from indexer.schema import FOLDED_FIELD, TEXT_FIELDS
-from search_app.engine.budget import QueryBudget
+from search_app.engine.context import QueryContext
 from search_app.engine.diacritics import best_spelling, in_text_fields, with_diacritics
 
 MIN_CORRECTED = 4
 LONG_WORD = 8
-
-# Letters only; a word directly followed by ":" names a field in query syntax.
-WORD = re.compile(r"(?<![*?])\b[^\W\d_]+\b(?![:*]|\?\w)")
 
 # Vocabularies held in memory, all fields and segments together. A field whose words
 # would not fit is searched through Whoosh's on-disk term table instead (slower, but
@@ -68,67 +63,55 @@ def max_edits(word: str) -> int:
     return 1 if len(word) < LONG_WORD else 2
 
 
-def correct_query(searcher: Searcher, text: str, budget: QueryBudget | None = None) -> str | None:
-    """``text`` with unknown words corrected, or None when nothing needed correcting.
+def corrections(context: QueryContext, words: Iterable[str]) -> dict[str, str]:
+    """The corrections of the unknown ``words`` (lowercase, in query order): {word: correction}.
 
     A query with more unknown words than the budget's corrections is not a
     query with a typo or two (random letters, codes, a foreign text): none of
     its words is corrected, and the costly search for the nearest words is
     never started. Past the budget otherwise the remaining words stay as typed.
     """
-    if FOLDED_FIELD not in searcher.schema:
-        return None
-    budget = budget or QueryBudget()
-    unknown = unknown_words(searcher, text, budget)
-    corrections: dict[str, str | None] = dict.fromkeys(m.group().lower() for m in unknown)
-    if len(corrections) > budget.max_corrections:
+    if not context.folded:
+        return {}
+    budget = context.budget
+    unknown = dict.fromkeys(unknown_words(context, words))
+    if len(unknown) > budget.max_corrections:
         budget.exhausted = True
-        return None
-    for word in corrections:
-        corrections[word] = nearest_word(searcher, word, budget)
-    changed = False
-    parts: list[str] = []
-    last = 0
-    for match in unknown:
-        correction = corrections[match.group().lower()]
-        if correction is None:
-            continue
-        if match.group()[:1].isupper():
-            correction = correction[:1].upper() + correction[1:]
-        parts.append(text[last : match.start()] + correction)
-        last = match.end()
-        changed = True
-    if not changed:
-        return None
-    return "".join(parts) + text[last:]
+        return {}
+    found = {}
+    for word in unknown:
+        correction = nearest_word(context, word)
+        if correction is not None:
+            found[word] = correction
+    return found
 
 
-def unknown_words(searcher: Searcher, text: str, budget: QueryBudget) -> list[re.Match[str]]:
-    """The words of ``text`` worth correcting: long enough, and unknown to Morfeusz and the index.
+def unknown_words(context: QueryContext, words: Iterable[str]) -> list[str]:
+    """The ``words`` worth correcting: long enough, and unknown to Morfeusz and the index.
 
     Two look-ups a word; the words past the budget are not looked at.
     """
     stopwords = load_stopwords()
+    budget = context.budget
     found = []
-    for match in islice(WORD.finditer(text), budget.max_words):
-        word = match.group().lower()
+    for word in words:
         if max_edits(word) == 0 or word in stopwords or not budget.fits(word):
             continue
         if not budget.spend_lookups(2):
             break
-        if not (is_dictionary_word(word) or is_known(searcher, word, budget)):
-            found.append(match)
+        if not (is_dictionary_word(word) or is_known(context, word)):
+            found.append(word)
     return found
 
 
-def is_known(searcher: Searcher, word: str, budget: QueryBudget | None = None) -> bool:
+def is_known(context: QueryContext, word: str) -> bool:
     """Whether the index has the word folded or as its analysed form."""
-    if (FOLDED_FIELD, fold(word)) in searcher.reader():
+    if (FOLDED_FIELD, fold(word)) in context.reader:
         return True
-    return in_text_fields(searcher, word, budget)
+    return in_text_fields(context, word)
 
 
-def nearest_word(searcher: Searcher, word: str, budget: QueryBudget | None = None) -> str | None:
+def nearest_word(context: QueryContext, word: str) -> str | None:
     """The most frequent index word at the smallest edit distance, if within reach.
 
     Candidates are the folded field's words (compared folded), given back their
@@ -137,10 +120,10 @@ def nearest_word(searcher: Searcher, word: str, budget: QueryBudget | None = Non
     None also when the budget runs out before the search is complete: a
     correction from part of the vocabulary could be a worse one.
     """
-    budget = budget or QueryBudget()
+    budget = context.budget
     if not budget.spend_correction():
         return None
-    reader = searcher.reader()
+    reader = context.reader
     lookups = [(FOLDED_FIELD, fold(word))] + [(name, word) for name in TEXT_FIELDS]
     for distance in range(1, max_edits(word) + 1):
         automata: dict[str, DFA] = {}
@@ -158,8 +141,8 @@ def nearest_word(searcher: Searcher, word: str, budget: QueryBudget | None = Non
         if found:
             *_rank, term, name = max(found)
             if name == FOLDED_FIELD:
-                spellings = with_diacritics(searcher, term, budget)
-                term = best_spelling(searcher, spellings) if spellings else term
+                candidates = with_diacritics(term, budget)
+                term = best_spelling(context, candidates) if candidates else term
             return term
     return None
 

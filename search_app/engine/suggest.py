@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh.searching import Searcher
-from whoosh.support.charset import accent_map
 
+from analyzers import fold
 from analyzers.polish import load_stopwords
 
 MIN_PREFIX = 2
@@ -22,11 +22,6 @@ TITLE_LIMIT = 5
 TERM_LIMIT = 6
 STEM_LETTERS = 4
 WORD = re.compile(r"\w+(?:-\w+)*")
-
-
-def fold(text: str) -> str:
-    """Lowercase without diacritics: "Łódź" -> "lodz"."""
-    return text.lower().translate(accent_map)
 
 
 @dataclass

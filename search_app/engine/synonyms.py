@@ -8,12 +8,13 @@ counts) also searches for the others, as phrases in the text fields.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh.fields import Schema
 from whoosh.query import Or, Phrase, Query, Term
 
 from indexer.schema import TEXT_FIELDS
+from search_app.engine.context import QueryContext
 
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "synonimy.txt"
 
@@ -34,14 +35,18 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> tuple[tuple[str, ...], ...]:
     return tuple(groups)
 
 
-def synonym_queries(schema: Schema, text: str, path: Path = SYNONYMS_FILE) -> list[Query]:
-    """Queries for the synonyms of every expression of a group that ``text`` contains."""
-    analyzer = schema[TEXT_FIELDS[0]].analyzer
+def synonym_queries(
+    context: QueryContext, words: Iterable[str], path: Path = SYNONYMS_FILE
+) -> list[Query]:
+    """Queries for the synonyms of every expression of a group the query's ``words`` contain.
+
+    ``words`` are the query's words and phrases in order, as the parse tree has them.
+    """
 
     def terms(phrase: str) -> tuple[str, ...]:
-        return tuple(t.text for t in analyzer(phrase, mode="query"))
+        return tuple(context.analysed(phrase))
 
-    query_terms = terms(text)
+    query_terms = terms(" ".join(words))
     wanted: dict[tuple[str, ...], None] = {}
     for group in load_synonyms(path):
         variants = [terms(expression) for expression in group]

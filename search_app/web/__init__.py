@@ -12,43 +12,61 @@ from flask import Flask
 from indexer.sources import DEFAULT_SOURCES
 from indexer.store import LiveIndex
 
+# The index directory when neither ``config`` nor ``BDP_INDEX_DIR`` names one (as ``bdp``).
+DEFAULT_INDEX_DIR = Path("index")
+ENV_PREFIX = "BDP"
+# Never taken from the environment: the interactive debugger must stay off in production.
+NOT_FROM_ENVIRONMENT = ("DEBUG", "TESTING")
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app; ``config`` overrides the defaults (``INDEX_DIR`` above all)."""
+    """Build the app from defaults, then ``BDP_*`` variables, then ``config``.
+
+    Every ``BDP_<KEY>`` variable sets the config key ``<KEY>`` (``BDP_INDEX_DIR`` ->
+    ``INDEX_DIR``); the values are strings, parsed by :func:`parse_config` into the
+    defaults' types (paths, lists, counts, seconds).
+    """
     app = Flask(__name__)
     app.config.from_mapping(
-        INDEX_DIR=os.environ.get("BDP_INDEX_DIR", "index"),
+        INDEX_DIR=DEFAULT_INDEX_DIR,
         JSON_SORT_KEYS=False,
         # Never the interactive debugger, whatever FLASK_DEBUG says; tests may override.
         DEBUG=False,
         MAX_CONTENT_LENGTH=1024 * 1024,
         # The editors' endpoint (search_app/web/admin.py) exists only with a token.
-        ADMIN_TOKEN=os.environ.get("BDP_ADMIN_TOKEN", ""),
+        ADMIN_TOKEN="",
         # A job waits this long for another writer (the CLI, say) before failing.
         ADMIN_LOCK_TIMEOUT=60.0,
         # Wrong tokens, and valid update requests, counted apart: (events, seconds)
         # per client address and worker; a guesser never blocks a valid token.
         ADMIN_AUTH_FAILURES=(10, 60.0),
         ADMIN_RATE_LIMIT=(10, 60.0),
-        SOURCES=_sources_from_environment(),
+        # Paths joined with the OS path separator in BDP_SOURCES.
+        SOURCES=[DEFAULT_SOURCES],
         # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust (0: none),
         # so rate limits count clients, not the proxy's one address.
-        PROXY_FIX_X_FOR=_int_from_environment("BDP_PROXY_FIX_X_FOR"),
+        PROXY_FIX_X_FOR=0,
         # Host names the app answers for (None: any; a forged Host is never reflected).
-        TRUSTED_HOSTS=_list_from_environment("BDP_TRUSTED_HOSTS"),
+        # Comma-separated in BDP_TRUSTED_HOSTS.
+        TRUSTED_HOSTS=None,
     )
+    protected = {key: app.config[key] for key in NOT_FROM_ENVIRONMENT}
+    app.config.from_prefixed_env(ENV_PREFIX, loads=str)
+    app.config.update(protected)
     if config:
         app.config.from_mapping(config)
+    parse_config(app.config)
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
 
-    from search_app.web import api, errors, security, views
+    from search_app.web import access, api, errors, security, views
 
+    access.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     if str(app.config["ADMIN_TOKEN"]).strip():
@@ -60,21 +78,61 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _int_from_environment(name: str) -> int:
-    """A count ≥ 0 from the environment (0 when unset); a typo stops the start, in Polish."""
-    raw = os.environ.get(name, "").strip() or "0"
+def parse_config(config: dict[str, Any]) -> None:
+    """Turn the string values the environment gives into the types the app uses.
+
+    Values already of their type (from ``config``, or the defaults) are kept; a
+    malformed one stops the start with a Polish message naming the variable.
+    """
+    config["INDEX_DIR"] = Path(config["INDEX_DIR"] or DEFAULT_INDEX_DIR)
+    if isinstance(config["SOURCES"], str):
+        paths = [Path(p) for p in config["SOURCES"].split(os.pathsep) if p]
+        config["SOURCES"] = paths or [DEFAULT_SOURCES]
+    if isinstance(config["TRUSTED_HOSTS"], str):
+        hosts = [v.strip() for v in config["TRUSTED_HOSTS"].split(",") if v.strip()]
+        config["TRUSTED_HOSTS"] = hosts or None
+    config["ADMIN_TOKEN"] = str(config["ADMIN_TOKEN"] or "")
+    config["PROXY_FIX_X_FOR"] = _count(config, "PROXY_FIX_X_FOR")
+    if config["MAX_CONTENT_LENGTH"] is not None:  # None: no limit
+        config["MAX_CONTENT_LENGTH"] = _count(config, "MAX_CONTENT_LENGTH")
+    config["ADMIN_LOCK_TIMEOUT"] = _seconds(config, "ADMIN_LOCK_TIMEOUT")
+    for name in ("ADMIN_AUTH_FAILURES", "ADMIN_RATE_LIMIT"):
+        config[name] = _rate(config, name)
+
+
+def _count(config: Mapping[str, Any], key: str) -> int:
+    """A count ≥ 0 (blank: 0); a typo stops the start, in Polish."""
+    value = config[key]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raw = str(value if value is not None else "").strip() or "0"
     if not (raw.isascii() and raw.isdigit()):
-        raise ValueError(f"{name} musi być liczbą całkowitą ≥ 0, a jest: {raw!r}.")
+        raise ValueError(f"{ENV_PREFIX}_{key} musi być liczbą całkowitą ≥ 0, a jest: {raw!r}.")
     return int(raw)
 
 
-def _list_from_environment(name: str) -> list[str] | None:
-    """Comma-separated values from the environment; None when unset or blank."""
-    values = [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
-    return values or None
+def _seconds(config: Mapping[str, Any], key: str) -> float:
+    value = config[key]
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds >= 0:  # also NaN
+        raise ValueError(f"{ENV_PREFIX}_{key} musi być liczbą sekund ≥ 0, a jest: {value!r}.")
+    return seconds
 
 
-def _sources_from_environment() -> list[Path]:
-    """``BDP_SOURCES`` (paths joined with the OS path separator), else the bundled data."""
-    raw = os.environ.get("BDP_SOURCES", "")
-    return [Path(p) for p in raw.split(os.pathsep) if p] or [DEFAULT_SOURCES]
+def _rate(config: Mapping[str, Any], key: str) -> tuple[int, float]:
+    """``(events, seconds)``; from the environment as ``events,seconds`` (e.g. ``10,60``)."""
+    value = config[key]
+    parts = value.split(",") if isinstance(value, str) else value
+    try:
+        events, seconds = (p.strip() if isinstance(p, str) else p for p in parts)
+        events, seconds = int(events), float(seconds)
+    except (TypeError, ValueError):
+        events, seconds = -1, -1.0
+    if events < 0 or not seconds > 0:
+        raise ValueError(
+            f"{ENV_PREFIX}_{key} musi mieć postać „liczba,sekundy” (np. 10,60), a jest: {value!r}."
+        )
+    return events, seconds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import Flask, abort, current_app, g
 from werkzeug.datastructures import MultiDict
 from whoosh.searching import Searcher
 
@@ -25,9 +25,15 @@ def get_searcher() -> Searcher:
 
 
 def close_searcher(_exc: BaseException | None = None) -> None:
+    """Close the request's searcher, if it opened one (at app-context teardown)."""
     searcher = g.pop("searcher", None)
     if searcher is not None:
         searcher.close()
+
+
+def init_app(app: Flask) -> None:
+    """Register the teardown that closes each request's searcher, once per app."""
+    app.teardown_appcontext(close_searcher)
 
 
 def find_record(practice_id: str) -> dict | None:
@@ -36,18 +42,24 @@ def find_record(practice_id: str) -> dict | None:
     return fields["record"] if fields else None
 
 
+def get_record_or_404(practice_id: str) -> dict:
+    """The canonical record of one practice; 404 (in Polish) for an unknown id."""
+    record = find_record(practice_id)
+    if record is None:
+        abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
+    return record
+
+
 def run_search(args: MultiDict) -> tuple[SearchRequest, SearchResponse]:
     """Run a search from request arguments: one path for the API and the page."""
-    request, messages = clean_request(
+    request, _notes = clean_request(
         args.get("q", ""),
         page=args.get("page", 1),
         per_page=args.get("per_page", 10),
         sort=args.get("sort") or "relevance",
         filters={name: args.getlist(name) for name in args if name not in QUERY_PARAMS},
     )
-    response = search(get_searcher(), request)
-    response.messages[:0] = messages
-    return request, response
+    return request, search(get_searcher(), request)  # the request's notes come first
 
 
 def find_similar(practice_id: str) -> list[dict]:

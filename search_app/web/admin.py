@@ -24,10 +24,12 @@ import hmac
 import math
 
 from flask import Blueprint, current_app, jsonify, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import NotFound, ServiceUnavailable, TooManyRequests, Unauthorized
 
 from indexer.messages import describe_os_error
 from search_app.web import jobs
-from search_app.web.errors import error_payload
+from search_app.web.errors import ConflictAt
 from search_app.web.ratelimit import RateLimiter
 
 bp = Blueprint("admin", __name__)
@@ -45,7 +47,7 @@ def _set_up_rate_limits(state) -> None:
 
 
 @bp.before_request
-def _authenticate():
+def _authenticate() -> None:
     """401 (then 429) for a wrong token; 429 past the valid-call limit on POSTs."""
     address = request.remote_addr or ""
     if not _authorized():
@@ -53,16 +55,16 @@ def _authenticate():
         if request.headers.get("Authorization", "").strip():
             wait = current_app.extensions["bdp_admin_failures"].retry_after(address)
             if wait:
-                return _too_many(wait, "Zbyt wiele prób z błędnym tokenem z tego adresu.")
+                raise _too_many(wait, "Zbyt wiele prób z błędnym tokenem z tego adresu.")
             current_app.logger.warning("Wrong editors' token from %s", address)
-        response = jsonify(error_payload(401, "Brak poprawnego tokenu redakcji (Bearer)."))
-        response.headers["WWW-Authenticate"] = 'Bearer realm="bdp-admin"'
-        return response, 401
+        raise Unauthorized(
+            "Brak poprawnego tokenu redakcji (Bearer).",
+            www_authenticate=WWWAuthenticate("bearer", {"realm": "bdp-admin"}),
+        )
     if request.method == "POST":
         wait = current_app.extensions["bdp_admin_limit"].retry_after(address)
         if wait:
-            return _too_many(wait, "Zbyt wiele żądań odświeżenia indeksu.")
-    return None
+            raise _too_many(wait, "Zbyt wiele żądań odświeżenia indeksu.")
 
 
 @bp.post("/api/admin/reindex")
@@ -82,13 +84,11 @@ def reindex():
             lock_timeout=config["ADMIN_LOCK_TIMEOUT"],
         )
     except jobs.JobRunningError as exc:
-        response = jsonify(error_payload(409, str(exc)))
-        response.headers["Location"] = jobs.job_url(exc.job["id"])
-        return response, 409
+        raise ConflictAt(str(exc), jobs.job_url(exc.job["id"])) from exc
     except OSError as exc:
         current_app.logger.exception("Could not start a reindex job")
         message = f"Nie udało się uruchomić zadania. {describe_os_error(exc)}"
-        return jsonify(error_payload(503, message)), 503
+        raise ServiceUnavailable(message) from exc
     response = jsonify({"job": job})
     response.headers["Location"] = jobs.job_url(job["id"])
     return response, 202
@@ -100,7 +100,7 @@ def job_status(job_id: str):
     job = jobs.read_job(current_app.config["INDEX_DIR"], job_id)
     if job is None:
         message = f"Nie ma takiego zadania (przechowywanych jest {jobs.KEEP_JOBS} ostatnich zadań)."
-        return jsonify(error_payload(404, message)), 404
+        raise NotFound(message)
     return jsonify({"job": job})
 
 
@@ -108,10 +108,9 @@ def _flag(name: str) -> bool:
     return request.args.get(name, "").strip().lower() in TRUE_VALUES
 
 
-def _too_many(wait: float, message: str):
-    response = jsonify(error_payload(429, f"{message} Spróbuj za {math.ceil(wait)} s."))
-    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
-    return response, 429
+def _too_many(wait: float, message: str) -> TooManyRequests:
+    seconds = max(1, math.ceil(wait))
+    return TooManyRequests(f"{message} Spróbuj za {seconds} s.", retry_after=seconds)
 
 
 def _authorized() -> bool:

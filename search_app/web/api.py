@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from search_app.web.access import (
-    close_searcher,
-    find_record,
     find_similar,
+    get_record_or_404,
     get_searcher,
     run_search,
     run_suggest,
@@ -15,7 +14,6 @@ from search_app.web.access import (
 from search_app.web.openapi import openapi_spec
 
 bp = Blueprint("api", __name__)
-bp.teardown_app_request(close_searcher)
 
 
 @bp.get("/api/search")
@@ -28,17 +26,13 @@ def api_search():
 @bp.get("/api/practices/<practice_id>")
 def api_practice(practice_id: str):
     """One practice in the canonical format."""
-    record = find_record(practice_id)
-    if record is None:
-        abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
-    return jsonify(record)
+    return jsonify(get_record_or_404(practice_id))
 
 
 @bp.get("/api/practices/<practice_id>/similar")
 def api_similar(practice_id: str):
     """“Podobne praktyki”: the practices most like this one."""
-    if find_record(practice_id) is None:
-        abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
+    get_record_or_404(practice_id)
     return jsonify({"id": practice_id, "results": _with_urls(find_similar(practice_id))})
 
 

@@ -1,4 +1,11 @@
-"""One error handler: JSON with one shape under /api/, an HTML page elsewhere."""
+"""One error handler: JSON with one shape under /api/, an HTML page elsewhere.
+
+Every error of the web layer is a Werkzeug :class:`HTTPException` carrying its
+Polish message (``description``) and its headers (``WWW-Authenticate``,
+``Retry-After``, ``Location``); views raise them, and :func:`register` turns each
+into the one response shape. A missing index and an unexpected exception become
+503 and 500 exceptions on the same path.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ from flask import Flask, jsonify, render_template, request
 from flask.globals import request_ctx
 from markupsafe import escape
 from werkzeug.exceptions import (
+    Conflict,
     HTTPException,
     InternalServerError,
     SecurityError,
@@ -43,6 +51,17 @@ UNTRUSTED_HOST = "Nieznany adres serwera (nagłówek Host spoza listy BDP_TRUSTE
 JSON_PATHS = ("/healthz",)
 
 
+class ConflictAt(Conflict):
+    """409 with ``Location``: the address of what the request conflicts with."""
+
+    def __init__(self, description: str, location: str) -> None:
+        super().__init__(description)
+        self.location = location
+
+    def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
+        return [*super().get_headers(environ, scope), ("Location", self.location)]
+
+
 def _respond(status: int, message: str, headers: list[tuple[str, str]] | None = None):
     if request.path.startswith("/api/") or request.path in JSON_PATHS:
         return jsonify(error_payload(status, message)), status, headers or []
@@ -59,24 +78,28 @@ def plain_page(status: int, message: str) -> str:
     )
 
 
+def http_error(exc: HTTPException):
+    """The one response for every error: its status, Polish message and headers."""
+    status = exc.code or 500
+    message = exc.description
+    if isinstance(exc, SecurityError):
+        message = UNTRUSTED_HOST
+    elif not message or message == type(exc).description:
+        message = POLISH_MESSAGES.get(status, exc.name)
+    # Keep what the exception says about itself (Allow, WWW-Authenticate, Retry-After,
+    # Location), not its body type.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return _respond(status, message, headers)
+
+
 def register(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        status = exc.code or 500
-        message = exc.description
-        if isinstance(exc, SecurityError):
-            message = UNTRUSTED_HOST
-        elif not message or message == type(exc).description:
-            message = POLISH_MESSAGES.get(status, exc.name)
-        # Keep what the exception says about itself (e.g. Allow on a 405), not its body type.
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
-        return _respond(status, message, headers)
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(IndexMissingError)
     def index_missing(exc: IndexMissingError):
-        return _respond(ServiceUnavailable.code, str(exc))
+        return http_error(ServiceUnavailable(str(exc)))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("Unhandled error on %s", request.path)
-        return _respond(InternalServerError.code, POLISH_MESSAGES[500])
+        return http_error(InternalServerError(POLISH_MESSAGES[500]))

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypedDict
 
 JOBS_DIR = "jobs"
 START_LOCK = "START.lock"
@@ -49,20 +50,36 @@ PROGRESS_INTERVAL = 0.25
 JOB_ID = re.compile(r"\d{8}T\d{12}-[0-9a-f]{8}")
 # Where ``python -m search_app.web.jobs`` can import this package even from an uninstalled checkout.
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-# What the API shows of a job file (the rest — paths, lock timeout — is for the job process).
-PUBLIC_FIELDS = (
-    "id",
-    "status",
-    "created",
-    "started",
-    "finished",
-    "pid",
-    "prune",
-    "allow_errors",
-    "progress",
-    "summary",
-    "message",
-)
+
+
+class Progress(TypedDict):
+    """Practices written so far, of all to write (``total`` is None before the plan)."""
+
+    written: int
+    total: int | None
+
+
+class PublicJob(TypedDict):
+    """What the API shows of a job file (the rest — paths, lock timeout — is for the job process).
+
+    The OpenAPI ``Job`` schema is generated from these type hints.
+    """
+
+    id: str
+    status: str
+    created: str
+    started: str | None
+    finished: str | None
+    pid: int | None
+    prune: bool
+    allow_errors: bool
+    progress: Progress
+    # ``UpdateSummary.to_dict()`` once the update ran, else None.
+    summary: dict[str, Any] | None
+    message: str | None
+
+
+PUBLIC_FIELDS = tuple(PublicJob.__annotations__)
 
 
 class JobRunningError(Exception):
@@ -136,9 +153,9 @@ def active_job(index_dir: Path | str) -> dict | None:
     return None
 
 
-def public(job: dict) -> dict:
+def public(job: dict) -> PublicJob:
     """What the API shows of a job."""
-    return {name: job.get(name) for name in PUBLIC_FIELDS}
+    return {name: job.get(name) for name in PUBLIC_FIELDS}  # type: ignore[return-value]
 
 
 # --- The job process -------------------------------------------------------------------

@@ -1,26 +1,158 @@
 """The OpenAPI 3 description of the JSON API, served at ``/api/openapi.json``.
 
-Built from the same constants the API uses (facets, sorts, limits), so it
-cannot drift from them; ``tests/test_fuzz_api.py`` runs schemathesis against
-it, which checks every response against these schemas.
+The response schemas are generated from the types the API serialises — the
+engine's dataclasses (:class:`SearchResponse`, :class:`FacetValue`, the hit
+type), :class:`UpdateSummary`, the job shape (:class:`jobs.PublicJob`) and the
+canonical practice record — by :func:`type_schema`, so a field added there is
+documented here; the limits (facets, sorts, page sizes) come from the same
+constants the API uses. Every object schema with properties is closed
+(``additionalProperties: false``), and ``tests/test_fuzz_api.py`` runs
+schemathesis against the spec, which checks every response against it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import collections.abc
+import dataclasses
+import types
+import typing
+from pathlib import PurePath
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 
-from indexer.records import FIELD_ORDER, LIST_FIELDS
+from indexer.records import Practice
 from indexer.schema import FACETS
+from indexer.update import UpdateSummary
+from search_app.engine import search as engine
 from search_app.engine.search import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
     RESULT_FIELDS,
     SORTS,
+    FacetValue,
+    SearchResponse,
 )
-from search_app.web.jobs import JOB_ID, KEEP_JOBS, PUBLIC_FIELDS, STATUSES
+from search_app.web.jobs import JOB_ID, KEEP_JOBS, STATUSES, PublicJob
 
+SCHEMAS = "#/components/schemas/"
 NULLABLE_TEXT = {"type": ["string", "null"]}
+
+# --- Type hints -> JSON Schema ----------------------------------------------------------
+
+SIMPLE_TYPES: dict[Any, dict] = {
+    str: {"type": "string"},
+    bool: {"type": "boolean"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    type(None): {"type": "null"},
+    None: {"type": "null"},
+    Any: {},
+}
+SEQUENCES = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Iterable)
+MAPPINGS = (dict, collections.abc.Mapping, collections.abc.MutableMapping)
+
+
+def ref(name: str) -> dict:
+    return {"$ref": SCHEMAS + name}
+
+
+def nullable(schema: dict) -> dict:
+    """``schema`` or null."""
+    kind = schema.get("type")
+    if isinstance(kind, str) and "$ref" not in schema:
+        out = {**schema, "type": [kind, "null"]}
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        return out
+    if isinstance(kind, list):
+        return schema if "null" in kind else {**schema, "type": [*kind, "null"]}
+    return {"anyOf": [{"type": "null"}, schema]}
+
+
+def type_schema(hint: Any, refs: typing.Mapping[Any, str] | None = None) -> dict:
+    """The JSON Schema of a type hint: str/int/float/bool/None/Any, ``X | None`` (nullable),
+    lists and tuples (arrays), dicts (objects of values), Literal (enum), dataclasses and
+    TypedDicts (closed objects, or a ``$ref`` when named in ``refs``)."""
+    refs = refs or {}
+    if hint in refs:
+        return ref(refs[hint])
+    if hint in SIMPLE_TYPES:
+        return dict(SIMPLE_TYPES[hint])
+    if isinstance(hint, type) and issubclass(hint, PurePath):
+        return {"type": "string"}
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        options = [type_schema(a, refs) for a in args if a is not type(None)]
+        schema = options[0] if len(options) == 1 else {"anyOf": options}
+        return nullable(schema) if type(None) in args else schema
+    if origin is Literal:
+        return {"enum": list(args)}
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        items = [type_schema(a, refs) for a in args]
+        return {
+            "type": "array",
+            "prefixItems": items,
+            "minItems": len(items),
+            "maxItems": len(items),
+        }
+    if origin in SEQUENCES or hint in SEQUENCES:
+        return {"type": "array", "items": type_schema(args[0] if args else Any, refs)}
+    if origin in MAPPINGS or hint in MAPPINGS:
+        return {
+            "type": "object",
+            "additionalProperties": type_schema(args[1] if args else Any, refs),
+        }
+    if dataclasses.is_dataclass(hint) or is_typeddict(hint):
+        return object_schema(hint, refs)
+    raise TypeError(f"No JSON Schema for the type {hint!r}")
+
+
+def object_schema(
+    cls: type,
+    refs: typing.Mapping[Any, str] | None = None,
+    *,
+    override: typing.Mapping[str, dict] | None = None,
+    refine: typing.Mapping[str, dict] | None = None,
+    description: str | None = None,
+) -> dict:
+    """A closed object schema from a dataclass's fields or a TypedDict's keys.
+
+    ``override`` replaces a field's generated schema; ``refine`` adds keywords
+    (limits, enums, descriptions) to it. Every field is required: ``asdict`` and
+    the job files always write every key.
+    """
+    hints = get_type_hints(cls)
+    if dataclasses.is_dataclass(cls):
+        names = [f.name for f in dataclasses.fields(cls)]
+    else:
+        names = list(hints)
+    unknown = set(override or {}).union(refine or {}) - set(names)
+    if unknown:
+        raise KeyError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    properties = {}
+    for name in names:
+        schema = (override or {}).get(name) or type_schema(hints[name], refs)
+        properties[name] = {**schema, **(refine or {}).get(name, {})}
+    schema = {"type": "object"}
+    if description:
+        schema["description"] = description
+    return {**schema, "required": names, "additionalProperties": False, "properties": properties}
+
+
+def closed(schema: Any) -> Any:
+    """``schema`` with ``additionalProperties: false`` on every object that lists properties
+    and says nothing of others (for schemas this module does not generate)."""
+    if isinstance(schema, dict):
+        out = {key: closed(value) for key, value in schema.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [closed(value) for value in schema]
+    return schema
+
+
+# --- The response schemas ---------------------------------------------------------------
 
 ERROR = {
     "type": "object",
@@ -40,85 +172,209 @@ ERROR = {
     },
 }
 
-FACET_VALUE = {
+# The engine's hits, while they are plain dicts (``search._result``); a ``Hit`` dataclass,
+# when ``SearchResponse.results`` is typed with one, is documented from its fields instead.
+RESULT_DICT = {
     "type": "object",
-    "required": ["value", "label", "count", "selected"],
-    "properties": {
-        "value": {"type": "string"},
-        "label": {"type": "string"},
-        "count": {"type": "integer", "minimum": 0},
-        "selected": {"type": "boolean"},
-    },
-}
-
-RESULT = {
-    "type": "object",
-    "required": ["id", "title", "title_html", "snippet", "score"],
+    "required": ["id", "title", "title_html", "snippet", "score", *RESULT_FIELDS],
+    "additionalProperties": False,
     "properties": {
         "id": {"type": "string"},
         "title": {"type": "string"},
-        "title_html": {"type": "string", "description": "Tytuł (HTML, zaznaczenia w <mark>)."},
-        "snippet": {"type": "string", "description": "Fragment (HTML, zaznaczenia w <mark>)."},
+        "title_html": {"type": "string"},
+        "snippet": {"type": "string"},
         "score": {"type": ["number", "null"]},
         **{name: NULLABLE_TEXT for name in RESULT_FIELDS},
     },
 }
+RESULT_DESCRIPTIONS = {
+    "title_html": {"description": "Tytuł (HTML, zaznaczenia w <mark>)."},
+    "snippet": {"description": "Fragment (HTML, zaznaczenia w <mark>)."},
+}
 
-SEARCH_RESPONSE = {
+
+def hit_type() -> type | None:
+    """The dataclass of one search result, if the engine has one."""
+    (item,) = get_args(get_type_hints(SearchResponse)["results"]) or (None,)
+    if item is not None and dataclasses.is_dataclass(item):
+        return item
+    hit = getattr(engine, "Hit", None)
+    return hit if dataclasses.is_dataclass(hit) else None
+
+
+def result_schema() -> dict:
+    hit = hit_type()
+    if hit is None:
+        schema = RESULT_DICT
+    else:
+        names = {f.name for f in dataclasses.fields(hit)}
+        refine = {k: v for k, v in RESULT_DESCRIPTIONS.items() if k in names}
+        schema = object_schema(hit, refine=refine)
+        # Fields the hit types as Any are practice fields: typed as in the record.
+        record = practice_schema()["properties"]
+        for name, value in schema["properties"].items():
+            if value == {} and name in record:
+                schema["properties"][name] = record[name]
+    properties = {
+        name: {**value, **RESULT_DESCRIPTIONS.get(name, {})}
+        for name, value in schema["properties"].items()
+    }
+    return {**schema, "properties": properties}
+
+
+def search_response_schema() -> dict:
+    facet_values = {"type": "array", "items": ref("FacetValue")}
+    results = {"type": "array", "items": ref("Result"), "maxItems": MAX_PER_PAGE}
+    return object_schema(
+        SearchResponse,
+        override={
+            "results": results,
+            "facets": {
+                "type": "object",
+                "required": list(FACETS),
+                "additionalProperties": False,
+                "properties": {name: facet_values for name in FACETS},
+            },
+        },
+        refine={
+            "query": {"maxLength": MAX_QUERY_LENGTH},
+            "total": {"minimum": 0},
+            "page": {"minimum": 1, "maximum": MAX_PAGE},
+            "per_page": {"minimum": 1, "maximum": MAX_PER_PAGE},
+            "sort": {"enum": list(SORTS)},
+            "messages": {
+                "description": "Polskie uwagi o tym, co poprawiono w żądaniu lub zapytaniu."
+            },
+        },
+    )
+
+
+def facet_value_schema() -> dict:
+    return object_schema(
+        FacetValue,
+        refine={
+            "count": {"minimum": 0},
+            "parent": {"description": "Wartość fasety nadrzędnej (kategoria, województwo)."},
+        },
+    )
+
+
+def practice_schema() -> dict:
+    """The canonical record: ``indexer.fields.practice_json_schema()`` when it exists,
+    else generated from :class:`indexer.records.Practice`."""
+    try:
+        from indexer.fields import practice_json_schema
+    except ModuleNotFoundError as exc:
+        if exc.name != "indexer.fields":
+            raise
+        return object_schema(
+            Practice,
+            refine={"id": {"minLength": 1}, "population": {"minimum": 0}},
+            description="Praktyka w formacie kanonicznym (jak `bdp export`).",
+        )
+    schema = {k: v for k, v in practice_json_schema().items() if k not in ("$schema", "$id")}
+    return closed(schema)
+
+
+# ``UpdateSummary.to_dict()`` keys that are not a field or a property of the same type.
+SOURCE_ERROR = {
     "type": "object",
-    "required": [
-        "query",
-        "total",
-        "page",
-        "per_page",
-        "sort",
-        "results",
-        "facets",
-        "suggestion",
-        "messages",
-    ],
+    "required": ["path", "line", "field", "message"],
+    "additionalProperties": False,
     "properties": {
-        "query": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-        "total": {"type": "integer", "minimum": 0},
-        "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-        "sort": {"type": "string", "enum": list(SORTS)},
-        "results": {"type": "array", "items": RESULT, "maxItems": MAX_PER_PAGE},
-        "facets": {
-            "type": "object",
-            "required": list(FACETS),
-            "properties": {name: {"type": "array", "items": FACET_VALUE} for name in FACETS},
-        },
-        "suggestion": NULLABLE_TEXT,
-        "messages": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Polskie uwagi o tym, co poprawiono w żądaniu lub zapytaniu.",
-        },
+        "path": {"type": "string"},
+        "line": {"type": ["integer", "null"]},
+        "field": NULLABLE_TEXT,
+        "message": {"type": "string"},
     },
 }
 
-PRACTICE = {
+
+def reindex_summary_schema() -> dict:
+    """The keys of ``UpdateSummary().to_dict()``, typed by the field or property of that name."""
+    sample = UpdateSummary().to_dict()
+    hints = get_type_hints(UpdateSummary)
+    counts = {
+        "type": "object",
+        "required": list(sample["counts"]),
+        "additionalProperties": False,
+        "properties": {name: {"type": "integer", "minimum": 0} for name in sample["counts"]},
+    }
+    overrides = {"counts": counts, "failed": {"type": "array", "items": SOURCE_ERROR}}
+    refine = {
+        "documents": {"minimum": 0},
+        "published": {
+            "description": "false: błędne źródła bez allow_errors, nic nie opublikowano."
+        },
+    }
+    properties = {}
+    for key in sample:
+        attribute = getattr(UpdateSummary, key, None)
+        if key in overrides:
+            schema = overrides[key]
+        elif key in hints:
+            schema = type_schema(hints[key])
+        elif isinstance(attribute, property):
+            schema = type_schema(get_type_hints(attribute.fget)["return"])
+        else:
+            raise TypeError(f"UpdateSummary.to_dict() key {key!r} has no type to document")
+        properties[key] = {**schema, **refine.get(key, {})}
+    return {
+        "type": "object",
+        "description": "Podsumowanie jak z `bdp index update --json`.",
+        "required": list(sample),
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+def job_schema() -> dict:
+    return object_schema(
+        PublicJob,
+        override={"summary": nullable(ref("ReindexSummary"))},
+        refine={
+            "id": {"pattern": JOB_ID.pattern},
+            "status": {"enum": list(STATUSES)},
+            "pid": {"minimum": 0},
+            "progress": {
+                "description": "Zapisane praktyki / wszystkie do zapisania (null przed planem)."
+            },
+        },
+        description=(
+            "Zadanie odświeżenia indeksu. done: opublikowano (ewentualnie bez błędnych źródeł, "
+            "gdy allow_errors); failed: nic nie opublikowano, powód w message; interrupted: "
+            "proces zadania zakończył się przed końcem pracy."
+        ),
+    )
+
+
+JOB_RESPONSE = {
     "type": "object",
-    "required": list(FIELD_ORDER),
-    "properties": {
-        **{name: NULLABLE_TEXT for name in FIELD_ORDER},
-        "id": {"type": "string"},
-        "title": {"type": "string"},
-        "summary": {"type": "string"},
-        "body": {"type": "string"},
-        **{name: {"type": "array", "items": {"type": "string"}} for name in LIST_FIELDS},
-        "population": {"type": ["integer", "null"], "minimum": 0},
-        "extra": {"type": "object"},
-    },
+    "required": ["job"],
+    "additionalProperties": False,
+    "properties": {"job": ref("Job")},
 }
 
+# The suggestions and similar practices are dicts built in search_app/engine/suggest.py and
+# related.py (no dataclass to generate from); the fuzz test checks them against these.
 LINKED_PRACTICE = {
     "type": "object",
     "required": ["id", "title", "url"],
+    "additionalProperties": False,
     "properties": {
         "id": {"type": "string"},
         "title": {"type": "string"},
+        "url": {"type": "string"},
+    },
+}
+SIMILAR_PRACTICE = {
+    "type": "object",
+    "required": ["id", "title", "category", "subcategory", "town", "voivodeship", "url"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        **{name: NULLABLE_TEXT for name in ("category", "subcategory", "town", "voivodeship")},
         "url": {"type": "string"},
     },
 }
@@ -126,6 +382,7 @@ LINKED_PRACTICE = {
 SUGGESTIONS = {
     "type": "object",
     "required": ["query", "titles", "terms"],
+    "additionalProperties": False,
     "properties": {
         "query": {"type": "string"},
         "titles": {"type": "array", "items": LINKED_PRACTICE},
@@ -134,6 +391,7 @@ SUGGESTIONS = {
             "items": {
                 "type": "object",
                 "required": ["term", "query"],
+                "additionalProperties": False,
                 "properties": {"term": {"type": "string"}, "query": {"type": "string"}},
             },
         },
@@ -143,77 +401,11 @@ SUGGESTIONS = {
 SIMILAR = {
     "type": "object",
     "required": ["id", "results"],
+    "additionalProperties": False,
     "properties": {
         "id": {"type": "string"},
-        "results": {"type": "array", "items": LINKED_PRACTICE},
+        "results": {"type": "array", "items": SIMILAR_PRACTICE},
     },
-}
-
-REINDEX_SUMMARY = {
-    "type": "object",
-    "description": "Podsumowanie jak z `bdp index update --json`.",
-    "required": ["counts", "changed", "published", "failed", "documents"],
-    "properties": {
-        "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
-        "changed": {"type": "boolean"},
-        "published": {
-            "type": "boolean",
-            "description": "false: błędne źródła bez allow_errors, nic nie opublikowano.",
-        },
-        "failed": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["path", "line", "field", "message"],
-                "properties": {
-                    "path": {"type": "string"},
-                    "line": {"type": ["integer", "null"]},
-                    "field": NULLABLE_TEXT,
-                    "message": {"type": "string"},
-                },
-            },
-        },
-        "documents": {"type": ["integer", "null"], "minimum": 0},
-    },
-}
-
-JOB = {
-    "type": "object",
-    "description": (
-        "Zadanie odświeżenia indeksu. done: opublikowano (ewentualnie bez błędnych źródeł, "
-        "gdy allow_errors); failed: nic nie opublikowano, powód w message; interrupted: "
-        "proces zadania zakończył się przed końcem pracy."
-    ),
-    "required": list(PUBLIC_FIELDS),
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "string", "pattern": JOB_ID.pattern},
-        "status": {"type": "string", "enum": list(STATUSES)},
-        "created": {"type": "string"},
-        "started": NULLABLE_TEXT,
-        "finished": NULLABLE_TEXT,
-        "pid": {"type": ["integer", "null"]},
-        "prune": {"type": "boolean"},
-        "allow_errors": {"type": "boolean"},
-        "progress": {
-            "type": "object",
-            "description": "Zapisane praktyki / wszystkie do zapisania (null przed planem).",
-            "required": ["written", "total"],
-            "properties": {
-                "written": {"type": "integer", "minimum": 0},
-                "total": {"type": ["integer", "null"], "minimum": 0},
-            },
-        },
-        "summary": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ReindexSummary"}]},
-        "message": NULLABLE_TEXT,
-    },
-}
-
-JOB_RESPONSE = {
-    "type": "object",
-    "required": ["job"],
-    "additionalProperties": False,
-    "properties": {"job": {"$ref": "#/components/schemas/Job"}},
 }
 
 HEALTH = {
@@ -240,8 +432,12 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _html(description: str) -> dict:
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 def _error(description: str) -> dict:
-    return _json({"$ref": "#/components/schemas/Error"}, description)
+    return _json(ref("Error"), description)
 
 
 def _json_with_location(schema: dict, description: str) -> dict:
@@ -250,6 +446,10 @@ def _json_with_location(schema: dict, description: str) -> dict:
         "Location": {"description": "Adres stanu zadania.", "schema": {"type": "string"}}
     }
     return response
+
+
+def _error_with_location(description: str) -> dict:
+    return _json_with_location(ref("Error"), description)
 
 
 def _flag_param(name: str, description: str) -> dict:
@@ -284,6 +484,32 @@ def _facet_param(name: str, label: str) -> dict:
     }
 
 
+def search_parameters() -> list[dict]:
+    """The query parameters of /api/search and of the search page /."""
+    return [
+        {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "description": (
+                "Zapytanie (składnia Whoosh: frazy, AND/OR/NOT, wzorce „rodzin*”);"
+                f" dłuższe niż {MAX_QUERY_LENGTH} znaków jest skracane."
+            ),
+            "schema": {"type": "string"},
+        },
+        _int_param("page", 1, MAX_PAGE, "Numer strony."),
+        _int_param("per_page", 10, MAX_PER_PAGE, "Liczba wyników na stronie."),
+        {
+            "name": "sort",
+            "in": "query",
+            "required": False,
+            "description": "Porządek; nieznany zastępuje trafność (z uwagą).",
+            "schema": {"type": "string", "enum": list(SORTS)},
+        },
+        *(_facet_param(name, label) for name, label in FACETS.items()),
+    ]
+
+
 def openapi_spec() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
     unavailable = _error("Brak indeksu; komunikat podaje polecenie, które go buduje.")
@@ -303,32 +529,9 @@ def openapi_spec() -> dict[str, Any]:
                 "get": {
                     "operationId": "search",
                     "summary": "Wyszukiwanie praktyk z fasetami",
-                    "parameters": [
-                        {
-                            "name": "q",
-                            "in": "query",
-                            "required": False,
-                            "description": (
-                                "Zapytanie (składnia Whoosh: frazy, AND/OR/NOT, wzorce „rodzin*”);"
-                                f" dłuższe niż {MAX_QUERY_LENGTH} znaków jest skracane."
-                            ),
-                            "schema": {"type": "string"},
-                        },
-                        _int_param("page", 1, MAX_PAGE, "Numer strony."),
-                        _int_param("per_page", 10, MAX_PER_PAGE, "Liczba wyników na stronie."),
-                        {
-                            "name": "sort",
-                            "in": "query",
-                            "required": False,
-                            "description": "Porządek; nieznany zastępuje trafność (z uwagą).",
-                            "schema": {"type": "string", "enum": list(SORTS)},
-                        },
-                        *(_facet_param(name, label) for name, label in FACETS.items()),
-                    ],
+                    "parameters": search_parameters(),
                     "responses": {
-                        "200": _json(
-                            {"$ref": "#/components/schemas/SearchResponse"}, "Strona wyników."
-                        ),
+                        "200": _json(ref("SearchResponse"), "Strona wyników."),
                         "400": _error("Żądanie, którego nie da się odczytać."),
                         "503": unavailable,
                     },
@@ -340,7 +543,7 @@ def openapi_spec() -> dict[str, Any]:
                     "summary": "Jedna praktyka w formacie kanonicznym",
                     "parameters": [PRACTICE_ID],
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Practice"}, "Praktyka."),
+                        "200": _json(ref("Practice"), "Praktyka."),
                         "404": _error("Nie ma praktyki o tym identyfikatorze."),
                         "503": unavailable,
                     },
@@ -352,7 +555,7 @@ def openapi_spec() -> dict[str, Any]:
                     "summary": "Podobne praktyki",
                     "parameters": [PRACTICE_ID],
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Similar"}, "Podobne."),
+                        "200": _json(ref("Similar"), "Podobne."),
                         "404": _error("Nie ma praktyki o tym identyfikatorze."),
                         "503": unavailable,
                     },
@@ -371,7 +574,7 @@ def openapi_spec() -> dict[str, Any]:
                         }
                     ],
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Suggestions"}, "Podpowiedzi."),
+                        "200": _json(ref("Suggestions"), "Podpowiedzi."),
                         "503": unavailable,
                     },
                 }
@@ -397,14 +600,15 @@ def openapi_spec() -> dict[str, Any]:
                     ],
                     "responses": {
                         "202": _json_with_location(
-                            {"$ref": "#/components/schemas/JobResponse"},
+                            ref("JobResponse"),
                             "Zadanie przyjęte; stan pod adresem z `Location`.",
                         ),
                         "401": _error("Brak poprawnego tokenu."),
                         "404": _error("Serwer bez tokenu redakcji: funkcja wyłączona."),
-                        "409": _error(
+                        "409": _error_with_location(
                             "Trwa już inne zadanie odświeżania; `Location` wskazuje jego stan."
                         ),
+                        "413": _error("Treść żądania jest zbyt duża."),
                         "429": _error("Zbyt wiele żądań (nagłówek Retry-After)."),
                         "503": _error("Nie udało się uruchomić zadania (np. brak miejsca)."),
                     },
@@ -424,7 +628,7 @@ def openapi_spec() -> dict[str, Any]:
                         }
                     ],
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/JobResponse"}, "Zadanie."),
+                        "200": _json(ref("JobResponse"), "Zadanie."),
                         "401": _error("Brak poprawnego tokenu."),
                         "404": _error(
                             f"Nie ma takiego zadania (przechowywanych jest {KEEP_JOBS} ostatnich)."
@@ -433,13 +637,46 @@ def openapi_spec() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "Ten opis API (OpenAPI 3.1)",
+                    "responses": {
+                        "200": _json({"type": "object"}, "Opis OpenAPI."),
+                    },
+                }
+            },
+            "/": {
+                "get": {
+                    "operationId": "searchPage",
+                    "summary": "Strona wyszukiwania (HTML)",
+                    "parameters": search_parameters(),
+                    "responses": {
+                        "200": _html("Strona wyników."),
+                        "400": _html("Żądanie, którego nie da się odczytać."),
+                        "503": _html("Brak indeksu."),
+                    },
+                }
+            },
+            "/praktyka/{practice_id}": {
+                "get": {
+                    "operationId": "practicePage",
+                    "summary": "Strona jednej praktyki (HTML)",
+                    "parameters": [PRACTICE_ID],
+                    "responses": {
+                        "200": _html("Praktyka."),
+                        "404": _html("Nie ma praktyki o tym identyfikatorze."),
+                        "503": _html("Brak indeksu."),
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "operationId": "health",
                     "summary": "Stan usługi i liczba praktyk w indeksie",
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Health"}, "Indeks dostępny."),
-                        "503": _json({"$ref": "#/components/schemas/Error"}, "Brak indeksu."),
+                        "200": _json(ref("Health"), "Indeks dostępny."),
+                        "503": _json(ref("Error"), "Brak indeksu."),
                     },
                 }
             },
@@ -447,13 +684,15 @@ def openapi_spec() -> dict[str, Any]:
         "components": {
             "schemas": {
                 "Error": ERROR,
-                "SearchResponse": SEARCH_RESPONSE,
-                "Practice": PRACTICE,
+                "SearchResponse": search_response_schema(),
+                "Result": result_schema(),
+                "FacetValue": facet_value_schema(),
+                "Practice": practice_schema(),
                 "Health": HEALTH,
                 "Suggestions": SUGGESTIONS,
                 "Similar": SIMILAR,
-                "ReindexSummary": REINDEX_SUMMARY,
-                "Job": JOB,
+                "ReindexSummary": reindex_summary_schema(),
+                "Job": job_schema(),
                 "JobResponse": JOB_RESPONSE,
             },
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

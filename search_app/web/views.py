@@ -6,17 +6,17 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from indexer.fields import BY_NAME, CARD_LISTS, CARD_VALUES
 from indexer.limits import current_limits
 from indexer.schema import FACETS
 from search_app.engine.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
-from search_app.web.access import close_searcher, find_record, find_similar, run_search
+from search_app.web.access import find_similar, get_record_or_404, run_search
 from search_app.web.map import map_regions, plural_practices
 
 bp = Blueprint("views", __name__)
-bp.teardown_app_request(close_searcher)
 bp.add_app_template_filter(plural_practices, "praktyk")
 
 # An e-mail address inside whatever the e-mail field holds ("mailto:", a name, a
@@ -28,18 +28,10 @@ PER_PAGE_CHOICES = (10, 20, 50)
 VISIBLE_VALUES = 8
 PAGE_WINDOW = 2
 
-RECORD_LABELS = {
-    "unit_type": "Typ jednostki",
-    "town": "Miejscowość",
-    "county": "Powiat",
-    "voivodeship": "Województwo",
-    "postal_code": "Kod pocztowy",
-    "implementing_unit": "Jednostka wdrażająca",
-    "street": "Ulica",
-    "population": "Liczba mieszkańców",
-    "date_added": "Data wprowadzenia do BDP",
-    "date_updated": "Data aktualizacji",
-}
+# The metric card of the practice page (field registry, indexer.fields): single values
+# (field name -> Polish label), then lists, whose values link by the field's ``link``.
+RECORD_LABELS = CARD_VALUES
+CARD_FIELDS = [BY_NAME[name] for name in (*CARD_VALUES, *CARD_LISTS)]
 
 
 @bp.get("/")
@@ -70,9 +62,7 @@ def index():
 @bp.get("/praktyka/<practice_id>")
 def practice(practice_id: str):
     """One practice: its full presentation, metric card and similar practices."""
-    record = find_record(practice_id)
-    if record is None:
-        abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
+    record = get_record_or_404(practice_id)
     back = request.args.get("powrot", "")
     if not back.startswith("/?") and back != "/":
         back = url_for(".index")
@@ -82,7 +72,8 @@ def practice(practice_id: str):
     return render_template(
         "practice.html",
         record=record,
-        labels=RECORD_LABELS,
+        card_values=[f for f in CARD_FIELDS if not f.is_list],
+        card_lists=[f for f in CARD_FIELDS if f.is_list],
         back_url=back,
         similar=find_similar(practice_id),
         summary=summary,

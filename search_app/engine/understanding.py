@@ -1,0 +1,341 @@
+"""Query understanding on Whoosh's parse tree, not on the raw query text.
+
+A parser plugin (:class:`UnderstandingPlugin`) walks the syntax tree once the
+parser has grouped it and given explicit field names to their words, and
+before the words are spread over the text fields:
+
+- a question mark ending a word is punctuation ("Jak zwrócić towar?"), not a
+  wildcard: Whoosh would read "towar?" as a pattern and never analyse the word;
+- words typed without Polish letters are respelt (:mod:`~search_app.engine.diacritics`);
+- misspelt words are corrected (:mod:`~search_app.engine.spelling`), and the
+  corrected query is suggested.
+
+Only word nodes searched in the text fields are ever rewritten: field names,
+phrases, patterns, ranges and operators stay as typed. Syntax the parser does
+not understand (an unclosed bracket, a field name with nothing after it, text
+for a numeric field) is marked through the ``error`` attribute Whoosh puts on
+query nodes, and the query is then searched as plain words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser, OrGroup, plugins, syntax
+from whoosh.query import NullQuery, Or, Query
+
+from analyzers import fold
+from indexer.schema import TEXT_FIELDS
+from search_app.engine.context import QueryContext
+from search_app.engine.diacritics import folded_queries, respelt
+from search_app.engine.query_limits import bound_query
+from search_app.engine.spelling import corrections
+from search_app.engine.synonyms import synonym_queries
+
+NOTE_SYNTAX = "Nie rozpoznano składni zapytania — szukam podanych słów."
+NOTE_NO_WORDS = (
+    "Zapytanie nie zawiera słów, których można szukać "
+    "(spójniki, przyimki i znaki specjalne są pomijane)."
+)
+
+# Documents matching more of the query's words score higher, but none is required.
+OR_GROUP = OrGroup.factory(0.9)
+
+# Syntax a plain-terms parser drops, for queries the full parser can't handle.
+SYNTAX_PLUGINS = (
+    plugins.WildcardPlugin,
+    plugins.PhrasePlugin,
+    plugins.RangePlugin,
+    plugins.GroupPlugin,
+    plugins.OperatorsPlugin,
+    plugins.BoostPlugin,
+    plugins.FieldsPlugin,
+    plugins.EveryPlugin,
+    plugins.SingleQuotePlugin,
+)
+
+# The words of a word node: letters and digits, hyphenated compounds whole ("jst-ngo").
+# A word directly followed by ":" names a field Whoosh does not know.
+WORD = re.compile(r"(?<![\w*?])\w+(?:-\w+)*(?![\w*:]|\?\w)")
+# The parts of a word that may be corrected: letters only ("jst-ngo": "jst", "ngo").
+LETTERS = re.compile(r"\b[^\W\d_]+\b")
+
+# After the fields filter (100) gave explicit field names to their words, before the
+# multifield filter (110) copies every word to each text field.
+UNDERSTANDING_PRIORITY = 105
+# Before the groups filter (0) turns brackets into groups.
+CHECK_PRIORITY = -1
+# Before the wildcards filter (50) joins a "?" with the words around it.
+QUESTION_MARK_PRIORITY = 40
+
+
+@dataclass
+class Word:
+    """A word of the query: where it is in the typed text and how it is now spelt."""
+
+    node: syntax.WordNode
+    start: int  # in the node's text
+    end: int
+    typed: str
+    spelt: str = ""  # respelt with Polish letters (or as typed)
+    final: str = ""  # and corrected
+
+    def __post_init__(self) -> None:
+        self.spelt = self.final = self.typed
+
+
+@dataclass
+class Understood:
+    """A parsed query, with the suggestion to show (the query as corrected), if any."""
+
+    query: Query
+    suggestion: str | None = None
+
+
+class _SyntaxErrorNode(syntax.ErrorNode):
+    """A place where the query's syntax is broken; it searches nothing, with ``error`` set."""
+
+    def query(self, parser) -> Query:
+        # Never Whoosh's shared NullQuery: error_query would set ``error`` on it for good.
+        return syntax.attach(wq.error_query(self.message), self)
+
+
+class UnderstandingPlugin(plugins.Plugin):
+    """Rewrites the word nodes of one query's syntax tree; see the module's docstring.
+
+    One instance serves one parse: it keeps the query's words for the folded and
+    synonym queries and the respelt and corrected text for the suggestion.
+    """
+
+    def __init__(self, context: QueryContext, text: str, respell: bool = True) -> None:
+        self.context = context
+        self.text = text
+        self.respell = respell
+        self.words: list[Word] = []
+        self.phrases: list[syntax.SyntaxNode] = []
+        self.done = False
+
+    def filters(self, parser):
+        return [
+            (self.check_syntax, CHECK_PRIORITY),
+            (self.drop_question_marks, QUESTION_MARK_PRIORITY),
+            (self.understand, UNDERSTANDING_PRIORITY),
+        ]
+
+    def drop_question_marks(self, parser, group: syntax.GroupNode) -> syntax.GroupNode:
+        """Drop the question marks that end a word or a phrase: punctuation, not wildcards.
+
+        "towar?" and "towar?." lose their "?", "szk?ła" keeps it.
+        """
+        nodes = list(group)
+        kept: list[syntax.SyntaxNode] = []
+        i = 0
+        while i < len(nodes):
+            node = nodes[i]
+            if isinstance(node, syntax.GroupNode):
+                self.drop_question_marks(parser, node)
+            elif _is_question_mark(node) and kept and _ends_word(kept[-1], node):
+                end = i + 1  # a run of adjacent marks: "towar??"
+                while end < len(nodes) and _is_question_mark(nodes[end]):
+                    if nodes[end].startchar != nodes[end - 1].endchar:
+                        break
+                    end += 1
+                following = nodes[end] if end < len(nodes) else None
+                if not _starts_word(nodes[end - 1], following):
+                    i = end
+                    continue
+                kept.extend(nodes[i:end])
+                i = end
+                continue
+            kept.append(node)
+            i += 1
+        group.nodes[:] = kept
+        return group
+
+    def check_syntax(self, parser, group: syntax.GroupNode) -> syntax.GroupNode:
+        """Mark unclosed brackets and field names followed by nothing as syntax errors.
+
+        ("Jak to działa:" names no field: its colon is punctuation.)
+        """
+        opened: list[syntax.SyntaxNode] = []
+        broken: list[syntax.SyntaxNode] = []
+        nodes = [n for n in group if not isinstance(n, syntax.Whitespace)]
+        for i, node in enumerate(nodes):
+            if isinstance(node, plugins.GroupPlugin.OpenBracket):
+                opened.append(node)
+            elif isinstance(node, plugins.GroupPlugin.CloseBracket) and opened:
+                opened.pop()
+            elif isinstance(node, syntax.FieldnameNode) and node.fieldname in parser.schema:
+                following = nodes[i + 1] if i + 1 < len(nodes) else None
+                if following is None or isinstance(following, plugins.GroupPlugin.CloseBracket):
+                    broken.append(node)
+        for node in [*broken, *opened]:
+            group.append(_SyntaxErrorNode(f"unexpected {node!r}", node))
+        return group
+
+    def understand(self, parser, group: syntax.GroupNode) -> syntax.GroupNode:
+        if self.done:  # a group re-filtered: already understood
+            return group
+        self.done = True
+        self._walk(group, None)
+        self.words.sort(key=lambda w: (w.node.startchar, w.start))
+        if self.respell:
+            self._respell()
+            self._correct()
+        for node, words in itertools.groupby(self.words, key=lambda w: w.node):
+            node.text = _replaced(node.text, ((w.start, w.end, w.final) for w in words))
+        return group
+
+    def _walk(self, group: syntax.GroupNode, fieldname: str | None) -> None:
+        for node in group:
+            name = getattr(node, "fieldname", None) or fieldname
+            if isinstance(node, syntax.GroupNode):
+                self._walk(node, name)
+                continue
+            if name is not None and name not in TEXT_FIELDS:
+                continue
+            if isinstance(node, syntax.WordNode):
+                typed = self.text[node.startchar : node.endchar]
+                if typed.startswith(node.text):  # its place in the typed text is known
+                    self.words.extend(
+                        Word(node, m.start(), m.end(), m.group()) for m in WORD.finditer(node.text)
+                    )
+            elif isinstance(node, plugins.PhrasePlugin.PhraseNode):
+                self.phrases.append(node)
+
+    def _respell(self) -> None:
+        context = self.context
+        if not context.folded:
+            return
+        typed_without = fold(self.text) == self.text.lower()
+        for word in self.words[: context.budget.max_words]:
+            better = respelt(context, word.typed, typed_without)
+            if better is not None:
+                word.spelt = word.final = better
+
+    def _correct(self) -> None:
+        parts = [(word, m) for word in self.words for m in LETTERS.finditer(word.spelt)][
+            : self.context.budget.max_words
+        ]
+        found = corrections(self.context, (m.group().lower() for _word, m in parts))
+        if not found:
+            return
+        for word, group in itertools.groupby(parts, key=lambda p: p[0]):
+            changes = []
+            for _word, m in group:
+                correction = found.get(m.group().lower())
+                if correction is not None:
+                    if m.group()[:1].isupper():
+                        correction = correction[:1].upper() + correction[1:]
+                    changes.append((m.start(), m.end(), correction))
+            word.final = _replaced(word.spelt, changes)
+
+    def typed_as(self, attribute: str) -> str:
+        """The typed query with every word spelt as ``attribute`` ("spelt", "final") has it."""
+        return _replaced(
+            self.text,
+            (
+                (w.node.startchar + w.start, w.node.startchar + w.end, getattr(w, attribute))
+                for w in self.words
+            ),
+        )
+
+    def searched_words(self) -> Iterator[str]:
+        """The lowercase words searched, as understood, at most the budget's."""
+        words = (w.final.lower() for w in self.words)
+        return itertools.islice(words, self.context.budget.max_words)
+
+    def searched_texts(self) -> list[str]:
+        """The words and phrases searched, in query order, as understood."""
+        nodes = {id(w.node): w.node for w in self.words}
+        found = [*nodes.values(), *self.phrases]
+        found.sort(key=lambda n: n.startchar)
+        return [n.text for n in found]
+
+
+def _is_question_mark(node: syntax.SyntaxNode) -> bool:
+    return isinstance(node, plugins.WildcardPlugin.WildcardNode) and node.text == "?"
+
+
+def _ends_word(before: syntax.SyntaxNode, mark: syntax.SyntaxNode) -> bool:
+    """Whether ``before``, right before ``mark``, is a phrase or a word ending in \\w."""
+    if before.endchar != mark.startchar:
+        return False
+    if isinstance(before, plugins.PhrasePlugin.PhraseNode):
+        return True
+    return isinstance(before, syntax.WordNode) and bool(re.search(r"\w$", before.text))
+
+
+def _starts_word(mark: syntax.SyntaxNode, after: syntax.SyntaxNode | None) -> bool:
+    """Whether ``after`` continues the word right after ``mark`` (then "?" is a wildcard)."""
+    return (
+        after is not None
+        and after.startchar == mark.endchar
+        and getattr(after, "has_text", False)
+        and bool(re.match(r"\w", after.text))
+    )
+
+
+def _replaced(text: str, changes) -> str:
+    """``text`` with each (start, end, new) span, in order and not overlapping, replaced."""
+    parts: list[str] = []
+    last = 0
+    for start, end, new in changes:
+        parts.append(text[last:start] + new)
+        last = end
+    return "".join(parts) + text[last:]
+
+
+def has_syntax_error(query: Query) -> bool:
+    """Whether the parser marked any node of ``query`` (unnormalized) with an ``error``."""
+    if getattr(query, "error", None) is not None:
+        return True
+    return any(has_syntax_error(child) for child in query.children())
+
+
+def parser_for(context: QueryContext, plain: bool = False) -> MultifieldParser:
+    """A parser over the text fields, with Whoosh syntax unless ``plain``."""
+    parser = MultifieldParser(list(TEXT_FIELDS), context.searcher.schema, group=OR_GROUP)
+    if plain:
+        for plugin in SYNTAX_PLUGINS:
+            parser.remove_plugin_class(plugin)
+    return parser
+
+
+def understand(context: QueryContext, text: str, respell: bool = True) -> Understood:
+    """Parse ``text`` with Whoosh syntax (phrases, AND/OR/NOT, wildcards); else as plain words.
+
+    With ``respell``, words typed without Polish letters are respelt and misspelt
+    ones corrected (the corrected query is the suggestion). Words the text fields
+    don't know are also looked for without diacritics, and synonyms of expressions
+    in the query (``data/synonimy.txt``) are searched too. Notes go to the context.
+    """
+    parser = parser_for(context)
+    plugin = UnderstandingPlugin(context, text, respell)
+    parser.add_plugin(plugin)
+    try:
+        query = parser.process(text).query(parser) or NullQuery
+    except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
+        query = None
+    suggestion = None
+    if plugin.done and plugin.typed_as("final") != plugin.typed_as("spelt"):
+        suggestion = plugin.typed_as("final")
+    if query is None or has_syntax_error(query):
+        context.messages.append(NOTE_SYNTAX)
+        searched = plugin.typed_as("final") if plugin.done else text
+        query = parser_for(context, plain=True).parse(searched)
+    else:
+        query = query.normalize()
+    if query is NullQuery:
+        context.messages.append(NOTE_NO_WORDS)
+        return Understood(bound_query(query, context.reader, context.messages), suggestion)
+    extra = [
+        *folded_queries(context, plugin.searched_words()),
+        *synonym_queries(context, plugin.searched_texts()),
+    ]
+    query = Or([query, *extra]) if extra else query
+    return Understood(bound_query(query, context.reader, context.messages), suggestion)
