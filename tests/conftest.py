@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
+from whoosh.searching import Searcher
 
 from indexer.build import build_index
 from indexer.sources import DEFAULT_SOURCES, read_sources
+from indexer.store import open_index
+from search_app.engine.search import SearchResponse, clean_request, search
 from search_app.web import create_app
 
 # Property tests: bounded in the suite; HYPOTHESIS_PROFILE=deep searches far longer.
@@ -123,3 +126,27 @@ def hammer(call: Callable[[], object], threads: int = 2) -> Iterator[Hammering]:
         stop.set()
         for worker in workers:
             worker.join(timeout=60)
+
+
+def open_searcher(index_dir: Path) -> Iterator[Searcher]:
+    """A searcher on the index in ``index_dir`` for the duration of a fixture."""
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        yield searcher
+    ix.close()
+
+
+@pytest.fixture(scope="module")
+def small_searcher(small_index) -> Iterator[Searcher]:
+    yield from open_searcher(small_index)
+
+
+@pytest.fixture(scope="module")
+def bundled_searcher(bundled_index) -> Iterator[Searcher]:
+    yield from open_searcher(bundled_index)
+
+
+def run_search(searcher: Searcher, q: str = "", **kwargs) -> SearchResponse:
+    """Search as the API does: clean the raw input, then search (its notes come first)."""
+    request, _notes = clean_request(q, **kwargs)
+    return search(searcher, request)

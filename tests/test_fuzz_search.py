@@ -14,7 +14,6 @@ from whoosh.query import Every, NullQuery
 from indexer.documents import practice_to_document
 from indexer.records import Practice
 from indexer.schema import FACETS, TEXT_FIELDS, build_schema
-from indexer.store import open_index
 from search_app.engine.query_limits import MAX_EXPANSIONS, MAX_SCANNED_PER_QUERY, bound_query
 from search_app.engine.search import (
     CONTROL_CHARS,
@@ -53,11 +52,8 @@ MARK = re.compile(r"</?mark[^>]*>")
 
 
 @pytest.fixture(scope="module")
-def searcher(small_index):
-    ix = open_index(small_index)
-    with ix.searcher() as searcher:
-        yield searcher
-    ix.close()
+def searcher(small_searcher):
+    return small_searcher
 
 
 @given(q=st.text() | QUERIES, page=RAW_NUMBERS, per_page=RAW_NUMBERS, sort=st.text(max_size=12)

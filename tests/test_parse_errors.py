@@ -12,26 +12,21 @@ import json
 import pytest
 from whoosh.query import NullQuery, Term, Wildcard
 
-from indexer.store import open_index
 from search_app.engine.context import QueryContext
 from search_app.engine.search import RESULT_FIELDS, Hit, clean_request, search
 from search_app.engine.understanding import UnderstandingPlugin, has_syntax_error, parser_for
+from tests.conftest import run_search
 
 NOTE = "Nie rozpoznano składni zapytania — szukam podanych słów."
 SEEDS = {"000_3b014753ec2e4c31", "001_8428a99dc5593c9b"}
 
 
-@pytest.fixture()
-def searcher(small_index):
-    ix = open_index(small_index)
-    with ix.searcher() as s:
-        yield s
-    ix.close()
+@pytest.fixture(scope="module")
+def searcher(small_searcher):
+    return small_searcher
 
 
-def run(searcher, q, **kwargs):
-    request, _notes = clean_request(q, **kwargs)
-    return search(searcher, request)
+run = run_search
 
 
 @pytest.mark.parametrize("q", ["title:(", "population_count:abc", "title:", "(rodziny"])

@@ -37,7 +37,6 @@ from analyzers.polish import MAX_CACHED_WORD, cached_per_word, stem_word
 from indexer.documents import practice_to_document
 from indexer.records import Practice
 from indexer.schema import FACETS, FOLDED_FIELD, TEXT_FIELDS, build_schema
-from indexer.store import open_index
 from search_app.engine.budget import (
     MAX_WORD_LENGTH,
     NOTE_BUSY,
@@ -71,11 +70,8 @@ def unknown_words(rng: random.Random, length: int = 600) -> str:
 
 
 @pytest.fixture(scope="module")
-def searcher(bundled_index):
-    ix = open_index(bundled_index)
-    with ix.searcher() as searcher:
-        yield searcher
-    ix.close()
+def searcher(bundled_searcher):
+    return bundled_searcher
 
 
 def _timed(searcher, q: str, **params) -> tuple[float, object]:

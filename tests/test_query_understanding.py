@@ -8,22 +8,18 @@ from bdp.cli import main
 from indexer.store import open_index
 from search_app.engine.search import clean_request, search
 from search_app.engine.synonyms import load_synonyms
+from tests.conftest import run_search
 
 ZORY = "000_3b014753ec2e4c31"
 LODZ = "001_8428a99dc5593c9b"
 
 
 @pytest.fixture(scope="module")
-def searcher(bundled_index):
-    ix = open_index(bundled_index)
-    with ix.searcher() as s:
-        yield s
-    ix.close()
+def searcher(bundled_searcher):
+    return bundled_searcher
 
 
-def run(searcher, q, **kwargs):
-    request, _messages = clean_request(q, **kwargs)
-    return search(searcher, request)
+run = run_search
 
 
 def ids(response, n=5):
@@ -130,8 +126,6 @@ def test_query_typed_without_polish_letters_is_respelt(searcher):
 
 
 def test_wildcard_patterns_are_neither_respelt_nor_corrected(bundled_index):
-    from indexer.store import open_index
-    from search_app.engine.search import clean_request, search
 
     ix = open_index(bundled_index)
     with ix.searcher() as searcher:

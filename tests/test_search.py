@@ -5,20 +5,15 @@ from __future__ import annotations
 import pytest
 
 from indexer.store import open_index
-from search_app.engine.search import clean_request, search
+from tests.conftest import run_search
 
 
-@pytest.fixture()
-def searcher(small_index):
-    ix = open_index(small_index)
-    with ix.searcher() as s:
-        yield s
-    ix.close()
+@pytest.fixture(scope="module")
+def searcher(small_searcher):
+    return small_searcher
 
 
-def run(searcher, q="", **kwargs):
-    request, _notes = clean_request(q, **kwargs)
-    return search(searcher, request)  # with the request's notes first
+run = run_search
 
 
 def ids(response):
