@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up with the test extras, lint, and run the whole test suite.
+# Set up with the test extras, lint, type-check, and run the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The browser tests drive Debian's Chromium (never a browser download).
@@ -9,4 +9,5 @@ fi
 bash scripts/setup.sh test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

@@ -107,7 +107,8 @@ class QueryBudget:
         """Whether the understanding deadline is still ahead (False also marks exhaustion)."""
         if self.exhausted:
             return False
-        if self.clock() - self.started > self.understanding_seconds:
+        started = self.started if self.started is not None else self.clock()
+        if self.clock() - started > self.understanding_seconds:
             self.exhausted = True
         return not self.exhausted
 

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, make_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
 from whoosh import highlight, sorting
@@ -97,19 +97,32 @@ class _HitBase:
 # One result: id, title, title_html (escaped, matched words in <mark>), snippet (HTML),
 # score (None when sorted, not ranked) and the practice's RESULT_FIELDS, in this order
 # (the order of its JSON object).
-Hit = make_dataclass(
-    "Hit",
-    [
-        ("id", str),
-        ("title", str),
-        ("title_html", str),
-        ("snippet", str),
-        ("score", "float | None"),
-        *((name, Any, field(default=None)) for name in RESULT_FIELDS),
-    ],
-    bases=(_HitBase,),
-)
-Hit.__module__ = __name__
+if TYPE_CHECKING:  # what the type checker sees of the generated class
+
+    @dataclass
+    class Hit(_HitBase):
+        id: str
+        title: str
+        title_html: str
+        snippet: str
+        score: float | None
+
+        def __getattr__(self, name: str) -> Any: ...  # the RESULT_FIELDS
+
+else:
+    Hit = make_dataclass(
+        "Hit",
+        [
+            ("id", str),
+            ("title", str),
+            ("title_html", str),
+            ("snippet", str),
+            ("score", "float | None"),
+            *((name, Any, field(default=None)) for name in RESULT_FIELDS),
+        ],
+        bases=(_HitBase,),
+    )
+    Hit.__module__ = __name__
 
 
 @dataclass
@@ -318,7 +331,7 @@ def filter_query(
         if searcher is not None and FACET_PARENTS.get(name) in filters:
             continue  # part of its parent's group
         child = CHILD_FACETS.get(name)
-        if searcher is not None and child in filters:
+        if searcher is not None and child is not None and child in filters:
             groups.append(hierarchy_query(searcher, name, values, child, filters[child]))
         else:
             groups.append(Or([Term(name, value) for value in values]))

@@ -127,7 +127,7 @@ def nearest_word(context: QueryContext, word: str) -> str | None:
     lookups = [(FOLDED_FIELD, fold(word))] + [(name, word) for name in TEXT_FIELDS]
     for distance in range(1, max_edits(word) + 1):
         automata: dict[str, DFA] = {}
-        found = set()
+        found: set[tuple[bool, int, str, str]] = set()
         for name, text in lookups:
             if not budget.time_left():
                 return None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from indexer.sources import DEFAULT_SOURCES
 from indexer.store import LiveIndex
@@ -59,9 +60,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+        # Flask's documented way to add WSGI middleware.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"]
+        )
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.ensure_ascii = False
+        app.json.sort_keys = False
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
 
     from search_app.web import access, api, errors, security, views

@@ -85,7 +85,7 @@ PUBLIC_FIELDS = tuple(PublicJob.__annotations__)
 class JobRunningError(Exception):
     """Another update job is queued or running; ``job`` is its public view."""
 
-    def __init__(self, job: dict) -> None:
+    def __init__(self, job: PublicJob) -> None:
         super().__init__(
             f"Trwa już odświeżanie indeksu (zadanie {job['id']}, stan: {job['status']}). "
             f"Sprawdź je pod /api/admin/jobs/{job['id']} i spróbuj ponownie, gdy się zakończy."
@@ -110,7 +110,7 @@ def start_job(
     prune: bool,
     allow_errors: bool,
     lock_timeout: float,
-) -> dict:
+) -> PublicJob:
     """Record a queued job and start its process; the job's public view.
 
     Raises :class:`JobRunningError` while another job is active and
@@ -136,7 +136,7 @@ def start_job(
     return public(job)
 
 
-def read_job(index_dir: Path | str, job_id: str) -> dict | None:
+def read_job(index_dir: Path | str, job_id: str) -> PublicJob | None:
     """A job's public view (None if unknown); an active job whose process died is interrupted."""
     if not JOB_ID.fullmatch(job_id):
         return None
@@ -144,7 +144,7 @@ def read_job(index_dir: Path | str, job_id: str) -> dict | None:
     return public(_with_liveness(job)) if job else None
 
 
-def active_job(index_dir: Path | str) -> dict | None:
+def active_job(index_dir: Path | str) -> PublicJob | None:
     """The queued or running job whose process is alive, if any."""
     for path in sorted(jobs_dir(index_dir).glob("*.json"), reverse=True):
         job = _read(path)

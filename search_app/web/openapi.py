@@ -174,7 +174,7 @@ ERROR = {
 
 # The engine's hits, while they are plain dicts (``search._result``); a ``Hit`` dataclass,
 # when ``SearchResponse.results`` is typed with one, is documented from its fields instead.
-RESULT_DICT = {
+RESULT_DICT: dict[str, Any] = {
     "type": "object",
     "required": ["id", "title", "title_html", "snippet", "score", *RESULT_FIELDS],
     "additionalProperties": False,
@@ -196,16 +196,16 @@ RESULT_DESCRIPTIONS = {
 def hit_type() -> type | None:
     """The dataclass of one search result, if the engine has one."""
     (item,) = get_args(get_type_hints(SearchResponse)["results"]) or (None,)
-    if item is not None and dataclasses.is_dataclass(item):
+    if isinstance(item, type) and dataclasses.is_dataclass(item):
         return item
     hit = getattr(engine, "Hit", None)
-    return hit if dataclasses.is_dataclass(hit) else None
+    return hit if isinstance(hit, type) and dataclasses.is_dataclass(hit) else None
 
 
 def result_schema() -> dict:
     hit = hit_type()
     if hit is None:
-        schema = RESULT_DICT
+        schema: dict[str, Any] = dict(RESULT_DICT)
     else:
         names = {f.name for f in dataclasses.fields(hit)}
         refine = {k: v for k, v in RESULT_DESCRIPTIONS.items() if k in names}
@@ -300,14 +300,17 @@ def reindex_summary_schema() -> dict:
         "additionalProperties": False,
         "properties": {name: {"type": "integer", "minimum": 0} for name in sample["counts"]},
     }
-    overrides = {"counts": counts, "failed": {"type": "array", "items": SOURCE_ERROR}}
-    refine = {
+    overrides: dict[str, dict[str, Any]] = {
+        "counts": counts,
+        "failed": {"type": "array", "items": SOURCE_ERROR},
+    }
+    refine: dict[str, dict[str, Any]] = {
         "documents": {"minimum": 0},
         "published": {
             "description": "false: błędne źródła bez allow_errors, nic nie opublikowano."
         },
     }
-    properties = {}
+    properties: dict[str, dict[str, Any]] = {}
     for key in sample:
         attribute = getattr(UpdateSummary, key, None)
         if key in overrides:

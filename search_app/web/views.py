@@ -162,7 +162,7 @@ def _facet_views(args: MultiDict, response: SearchResponse) -> list[dict[str, An
         # A chosen child that matches nothing has no parent to sit under: list it apart.
         nested = {c["value"] for item in items for c in item.get("children", [])}
         items.extend(
-            _value_view(args, child, v)
+            _value_view(args, str(child), v)
             for v in child_values
             if v.selected and v.value not in nested
         )
@@ -213,13 +213,13 @@ def _toggle_url(
     else:
         new.setlist(name, values + [value])
     new.pop("page", None)
-    return url_for(".index", **new.to_dict(flat=False))
+    return url_for(".index", **new.to_dict(flat=False))  # type: ignore[arg-type]
 
 
 def _page_url(args: MultiDict, page: int) -> str:
     new = MultiDict(args)
     new["page"] = str(page)
-    return url_for(".index", **new.to_dict(flat=False))
+    return url_for(".index", **new.to_dict(flat=False))  # type: ignore[arg-type]
 
 
 def _page_links(page: int, pages: int) -> list[int | None]:
