@@ -101,7 +101,7 @@ def parse_page_text(text: str, path: Path, limits: Limits | None = None) -> Prac
     title_at, title = _previous_nonempty(lines, first_nav)
     if title is None:
         raise SourceError(path, "brak tytułu praktyki przed linią nawigacji", line=first_nav + 1)
-    category_at, category_line = _previous_nonempty(lines, title_at)
+    _category_at, category_line = _previous_nonempty(lines, title_at)
     if category_line is None or category_line in ("Strona główna",):
         raise SourceError(path, "brak linii kategorii nad tytułem", line=title_at + 1)
     category, _, subcategory = (part.strip() for part in category_line.partition(" : "))

@@ -264,7 +264,6 @@ OWN_TEXT_FIELDS = tuple(f.name for f in FIELDS if f.text == f.name)
 # (in record order), then the lists.
 CARD_VALUES = {f.name: f.label for f in FIELDS if f.card and not f.is_list}
 CARD_LISTS = {f.name: f.label for f in FIELDS if f.card and f.is_list}
-CARD_LINKS = {f.name: f.link for f in FIELDS if f.card and f.is_list}
 
 
 def facet_values(record: Any) -> dict[str, str | None]:

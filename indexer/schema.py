@@ -13,7 +13,6 @@ from indexer.fields import (
     COLUMN_FIELDS,
     FACET_LABELS,
     FIELDS,
-    METADATA,
     POPULATION_BANDS,
     TEXT_BOOSTS,
     TEXT_FIELDS,
@@ -32,11 +31,6 @@ __all__ = [
     "population_band",
 ]
 
-# Text field boosts: a word in the title says more than one in the metric card.
-TITLE_BOOST = TEXT_BOOSTS["title"]
-SUMMARY_BOOST = TEXT_BOOSTS["summary"]
-BODY_BOOST = TEXT_BOOSTS["body"]
-METADATA_BOOST = TEXT_BOOSTS[METADATA]
 # The folded field only rescues words typed without diacritics or not inflected
 # as in the text; it must not outweigh the analysed fields.
 FOLDED_BOOST = 0.5

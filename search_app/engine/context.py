@@ -48,8 +48,3 @@ class QueryContext:
     def analysed(self, text: str) -> list[str]:
         """The terms the text fields would search for ``text``."""
         return [token.text for token in self.analyzer(text, mode="query")]
-
-    def note(self, message: str) -> None:
-        """Tell the user ``message`` (once)."""
-        if message not in self.messages:
-            self.messages.append(message)
