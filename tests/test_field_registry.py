@@ -243,6 +243,7 @@ print(json.dumps({
     "filtered": [hit["id"] for hit in browse["results"]],
     "page": client.get("/praktyka/z-programem").get_data(as_text=True),
     "json_schema": fields.practice_json_schema(),
+    "openapi": client.get("/api/openapi.json").get_json(),
 }, ensure_ascii=False))
 """
 
@@ -277,3 +278,6 @@ def test_adding_a_field_to_the_registry_reaches_index_api_page_and_json_schema(t
     }
     assert "programme" in schema["required"]
     assert schema["additionalProperties"] is False
+    served = seen["openapi"]["components"]["schemas"]
+    assert served["Practice"]["properties"]["programme"] == schema["properties"]["programme"]
+    assert "programme" in served["Result"]["properties"]  # a result field too
