@@ -10,7 +10,7 @@ from whoosh.fields import TEXT, Schema
 from whoosh.index import Index
 
 from analyzers import DEFAULT_ANALYZER
-from indexer.documents import practice_to_document
+from indexer.documents import schema_document
 from indexer.errors import IndexWriteError
 from indexer.generations import generation_transaction
 from indexer.lock import DEFAULT_TIMEOUT, WriterLock
@@ -71,8 +71,7 @@ def _write_serially(
     with ix.writer() as writer:
         for practice in practices:
             try:
-                document = practice_to_document(practice)
-                writer.add_document(**{k: v for k, v in document.items() if k in fields})
+                writer.add_document(**schema_document(practice, fields))
             except Exception as exc:  # noqa: BLE001 - any failure names the practice
                 raise IndexWriteError(
                     f"Nie udało się zapisać praktyki {practice.id!r}: "

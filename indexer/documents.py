@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from analyzers import folded_words
@@ -9,7 +10,7 @@ from indexer.fields import COLUMN_FIELDS, FIELDS, METADATA, METADATA_FIELDS, fac
 from indexer.records import Practice
 from indexer.schema import FOLDED_FIELD
 
-__all__ = ["METADATA_FIELDS", "practice_to_document"]
+__all__ = ["METADATA_FIELDS", "practice_to_document", "schema_document"]
 
 
 def practice_to_document(practice: Practice) -> dict[str, Any]:
@@ -48,3 +49,12 @@ def practice_to_document(practice: Practice) -> dict[str, Any]:
     # which breaks facet counts once updates have added small segments.
     doc.update({name: value or "" for name, value in columns.items()})
     return doc
+
+
+def schema_document(practice: Practice, names: Collection[str]) -> dict[str, Any]:
+    """The document restricted to the fields the index's schema has.
+
+    An index built with an analyzer configuration without the folded field has no
+    such field, and Whoosh refuses a document naming a field it does not know.
+    """
+    return {k: v for k, v in practice_to_document(practice).items() if k in names}

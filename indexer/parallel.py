@@ -35,7 +35,7 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
-from indexer.documents import practice_to_document
+from indexer.documents import schema_document
 from indexer.errors import IndexWriteError
 from indexer.records import Practice
 
@@ -205,8 +205,7 @@ def _write_share(storage, indexname: str, share: Sequence[Practice], send: Conne
     writer = SegmentWriter(ix, _lk=False)
     for position, practice in enumerate(share):
         try:
-            document = practice_to_document(practice)
-            writer.add_document(**{k: v for k, v in document.items() if k in fields})
+            writer.add_document(**schema_document(practice, fields))
         except OSError:
             raise
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which names the practice

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.documents import practice_to_document
+from indexer.documents import schema_document
 from indexer.errors import SourceError
 from indexer.generations import (
     current_generation,
@@ -214,9 +214,10 @@ def _apply(
             summary.generation, summary.documents = live, len(indexed)
             return summary
         with generation_transaction(index_dir, clone_from=live) as (name, ix):
+            fields = set(ix.schema.names())
             with ix.writer() as writer:
                 for practice in plan.write:
-                    writer.update_document(**practice_to_document(practice))
+                    writer.update_document(**schema_document(practice, fields))
                     if on_progress:
                         on_progress(practice.id)
                 for practice_id in plan.delete:

@@ -58,6 +58,14 @@ def bundled_index(tmp_path_factory) -> Path:
 
 
 @pytest.fixture()
+def index_dir(tmp_path) -> Path:
+    """A fresh index of the fixture practices that a test may change (files override it)."""
+    path = tmp_path / "ix"
+    build_index(read_sources([SMALL_JSONL]).practices, path)
+    return path
+
+
+@pytest.fixture()
 def app(small_index):
     return create_app({"TESTING": True, "INDEX_DIR": str(small_index)})
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.structfile import StructFile
 
-from indexer.build import build_index
 from indexer.jsonl import write_jsonl
 from indexer.messages import describe_os_error
 from indexer.sources import read_sources
@@ -21,13 +20,6 @@ from tests.conftest import SMALL_JSONL
 from tests.test_admin import TOKEN, admin_client, bearer, finished, poll, start
 
 LARGE = 20_000
-
-
-@pytest.fixture()
-def index_dir(tmp_path) -> Path:
-    path = tmp_path / "ix"
-    build_index(read_sources([SMALL_JSONL]).practices, path)
-    return path
 
 
 def large_source(path: Path, count: int) -> Path:
@@ -124,7 +116,7 @@ def test_a_record_that_breaks_the_writer_fails_the_job_not_the_server(
     def broken(_practice):
         raise ValueError("zły rekord")
 
-    monkeypatch.setattr("indexer.update.practice_to_document", broken)
+    monkeypatch.setattr("indexer.documents.practice_to_document", broken)
     job = jobs.run_job(path)
     assert job["status"] == "failed"
     assert "Nieoczekiwany błąd (ValueError)" in job["message"]

@@ -44,13 +44,6 @@ def big_source(tmp_path) -> Path:
     return path
 
 
-@pytest.fixture()
-def index_dir(tmp_path) -> Path:
-    path = tmp_path / "ix"
-    build_index(read_sources([SMALL_JSONL]).practices, path)
-    return path
-
-
 def kill_writer_midway(index_dir: Path, *command: str) -> int:
     """Run a writing ``bdp`` command, kill -9 it once it has written some practices; its PID."""
     process = subprocess.Popen(

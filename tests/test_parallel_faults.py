@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.faults import alive, children
 from indexer.build import PARALLEL_MIN_PRACTICES, build_index
 from indexer.errors import IndexWriteError
 from indexer.generations import GENERATION_PREFIX, current_generation
@@ -56,13 +57,6 @@ def errors(tmp_path):
         yield handle
 
 
-@pytest.fixture()
-def index_dir(tmp_path) -> Path:
-    path = tmp_path / "ix"
-    build_index(read_sources([SMALL_JSONL]).practices, path)
-    return path
-
-
 def bdp(index_dir: Path, *args: str, **options) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "bdp", "--index-dir", str(index_dir), *args],
@@ -79,40 +73,18 @@ def start_parallel_build(index_dir: Path, source: Path, stderr) -> tuple[subproc
     )
     for _ in range(20):
         assert process.stdout.readline().startswith("praktyka-rownolegla-")
-    workers = children_of(process.pid)
+    workers = children(process.pid)
     assert len(workers) == 2, workers
     return process, workers
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return sorted(found)
-
-
-def is_running(pid: int) -> bool:
-    """Alive and not a zombie (an orphan's zombie may wait long for a reaper here)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def wait_until_gone(pids: list[int], within: float) -> list[int]:
     """Poll until none of ``pids`` runs or ``within`` seconds passed; those still running."""
     deadline = time.monotonic() + within
     while True:
-        alive = [pid for pid in pids if is_running(pid)]
-        if not alive or time.monotonic() >= deadline:
-            return alive
+        running = [pid for pid in pids if alive(pid)]
+        if not running or time.monotonic() >= deadline:
+            return running
         time.sleep(0.02)
 
 
@@ -188,7 +160,7 @@ def test_a_poisoned_record_is_named_and_nothing_is_published(index_dir, many_pra
     assert current_generation(index_dir) == generation
     assert stored_records(index_dir) == records
     assert [p.name for p in index_dir.glob(f"{GENERATION_PREFIX}*")] == [generation]
-    assert children_of(os.getpid()) == []
+    assert children(os.getpid()) == []
 
     assert build_index(many_practices, index_dir, procs=2, lock_timeout=0) == PRACTICES
     assert len(stored_records(index_dir)) == PRACTICES
@@ -220,7 +192,7 @@ def test_a_forked_child_never_keeps_the_writer_lock(tmp_path):
     child = int(process.stdout.readline())
     process.wait(timeout=10)
     try:
-        assert is_running(child)
+        assert alive(child)
         from indexer.lock import WriterLock
 
         with WriterLock(tmp_path, timeout=0) as lock:
@@ -236,10 +208,10 @@ def test_a_record_that_breaks_a_worker_is_named_with_its_file_and_line(
 ):
     """Validation catches the known poisons (population, depth, sizes); whatever else
     breaks a worker is still reported with the practice's file and line."""
-    import indexer.parallel
+    import indexer.documents
     from bdp.cli import main
 
-    original = indexer.parallel.practice_to_document
+    original = indexer.documents.practice_to_document
     poisoned = ID_FORMAT.format(2600)
 
     def breaks_on_one(practice):
@@ -247,7 +219,7 @@ def test_a_record_that_breaks_a_worker_is_named_with_its_file_and_line(
             raise RuntimeError("nieoczekiwany stan analizatora")
         return original(practice)
 
-    monkeypatch.setattr(indexer.parallel, "practice_to_document", breaks_on_one)
+    monkeypatch.setattr(indexer.documents, "practice_to_document", breaks_on_one)
     generation = current_generation(index_dir)
     result = runner.invoke(main, ["--index-dir", str(index_dir), "index", "build", str(big_source)])
     assert result.exit_code == 1

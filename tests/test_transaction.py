@@ -16,11 +16,9 @@ from pathlib import Path
 import pytest
 
 from bdp.cli import main
-from indexer.build import build_index
 from indexer.generations import GENERATION_PREFIX, current_generation
-from indexer.sources import read_sources
 from indexer.store import stored_records
-from tests.conftest import ROOT, SEEDS, SMALL_JSONL
+from tests.conftest import ROOT, SEEDS
 
 # Runs one write in a child that SIGKILLs itself at the phase named by argv[3]:
 # created (the new generation exists, nothing written), written (before the flush and the
@@ -58,13 +56,6 @@ main(["--index-dir", index_dir, "index", command, sys.argv[4]])
 """
 
 PHASES = ["created", "written", "switched"]
-
-
-@pytest.fixture()
-def index_dir(tmp_path) -> Path:
-    path = tmp_path / "ix"
-    build_index(read_sources([SMALL_JSONL]).practices, path)
-    return path
 
 
 def die_in_phase(index_dir: Path, command: str, phase: str, source: Path) -> None:
