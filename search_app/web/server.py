@@ -6,7 +6,7 @@ Choices (each measured or forced by how gunicorn works):
   ``timeout`` never kills a worker (and its answer) for one slow request —
   only a process stuck as a whole (searches have their own budget); idle
   keep-alive connections wait in the worker's poller instead of holding it.
-  Four threads per worker (see ``THREADS``).
+  One thread per worker (see ``THREADS``).
 - Gunicorn's own refusals (a malformed request, a too long request line or
   header) are answered by :class:`JsonErrorWorker` in the API's JSON error
   shape with a Polish message, not gunicorn's English HTML.
@@ -28,10 +28,11 @@ from gunicorn.workers.gthread import ThreadWorker
 from search_app.web import create_app
 from search_app.web.errors import JSON_PATHS, POLISH_MESSAGES, error_payload, plain_page
 
-# Threads per worker: a request waiting on the disk or the network does not hold the
-# whole worker. (Two requests of one worker racing two quick index updates could once
-# read a generation already removed; LiveIndex.searcher now reopens the live one.)
-THREADS = 4
+# Threads per worker. Searches are CPU-bound: on 2 cores, 4 threads let hostile queries
+# share a worker with a normal one, whose p95 then rose to 4-4.8x its quiet value beside 8
+# hostile clients, against 2.1-3.5x with one thread (tests/test_query_budget.py, three runs
+# each). LiveIndex.searcher also copes with generations vanishing under several threads.
+THREADS = 1
 # A worker whose main loop has not checked in for this long is stuck as a whole: restart it.
 # Not a request deadline (gthread requests run beside the heartbeat): searches stop on
 # their own budget, and index updates run as jobs outside the workers.
