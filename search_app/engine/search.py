@@ -32,6 +32,13 @@ SORTS = {
     "oldest": "najstarsze",
     "population": "liczba mieszkańców",
 }
+# How many of the query's content words a result must contain: "auto" all of them,
+# relaxing the least informative ones when nothing matches; "all" every one; "any" one.
+MATCH_MODES = {
+    "auto": "wszystkie słowa, z możliwością pominięcia najmniej istotnych",
+    "all": "wszystkie słowa",
+    "any": "dowolne ze słów",
+}
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -64,6 +71,8 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
     sort: str = "relevance"
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Which query words a result must contain (MATCH_MODES).
+    match: str = "auto"
     # Benchmarks rank thousands of queries and need no snippets; people always get them.
     snippets: bool = True
     # Polish notes on what clean_request changed; search() puts them first in its answer.
@@ -153,6 +162,7 @@ def clean_request(
     per_page: Any = DEFAULT_PER_PAGE,
     sort: str | None = "relevance",
     filters: Mapping[str, Iterable[str]] | None = None,
+    match: str | None = "auto",
 ) -> tuple[SearchRequest, list[str]]:
     """Turn raw user input into a valid request, with Polish notes on what was changed.
 
@@ -175,6 +185,13 @@ def clean_request(
         if sort:
             messages.append(f"Nieznany porządek „{_shown(sort)}” — sortuję według trafności.")
         sort = "relevance"
+    if match not in MATCH_MODES:
+        if match:
+            messages.append(
+                f"Nieznany sposób dopasowania „{_shown(match)}” — "
+                f"dozwolone: {', '.join(MATCH_MODES)}; przyjęto auto."
+            )
+        match = "auto"
     chosen: dict[str, tuple[str, ...]] = {}
     unknown = [name for name in (filters or {}) if name not in FACETS]
     if unknown:
@@ -192,7 +209,13 @@ def clean_request(
         if kept:
             chosen[name] = kept
     request = SearchRequest(
-        q=q, page=page_number, per_page=size, sort=sort, filters=chosen, notes=tuple(messages)
+        q=q,
+        page=page_number,
+        per_page=size,
+        sort=sort,
+        filters=chosen,
+        match=match,
+        notes=tuple(messages),
     )
     return request, messages
 
