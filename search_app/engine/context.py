@@ -30,6 +30,8 @@ class QueryContext:
     searcher: Searcher
     budget: QueryBudget = field(default_factory=QueryBudget)
     messages: list[str] = field(default_factory=list)
+    # The query's syntax was broken and it was searched as plain words.
+    plain: bool = False
 
     @cached_property
     def reader(self) -> IndexReader:

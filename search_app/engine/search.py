@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import escape
 from whoosh import highlight, sorting
 from whoosh.collectors import Collector, TimeLimitCollector, TopCollector
-from whoosh.query import And, Every, Or, Query, Term
+from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher, TimeLimit
 
 from indexer import fields
@@ -24,7 +24,9 @@ from indexer.schema import FACETS, POPULATION_BANDS, build_schema, facet_label
 from search_app.engine.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
 from search_app.engine.columns import facet_column, value_pairs
 from search_app.engine.context import QueryContext
-from search_app.engine.understanding import understand
+from search_app.engine.matching import apply_strategy
+from search_app.engine.query_limits import bound_query
+from search_app.engine.understanding import NOTE_NO_WORDS, understand
 
 SORTS = {
     "relevance": "trafność",
@@ -146,6 +148,8 @@ class SearchResponse:
     results: list[Hit]
     facets: dict[str, list[FacetValue]]
     suggestion: str | None = None
+    # Words of the query that results need not contain: no practice had them all (match=auto).
+    relaxed: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -267,12 +271,12 @@ def search(
     # Words typed without Polish letters are respelt; misspelt ones are searched as
     # corrected, and the correction is suggested.
     suggestion = None
+    relaxed: list[str] = []
     query: Query = Every()
-    if request.q:
-        understood = understand(context, request.q)
-        query, suggestion = understood.query, understood.suggestion
-    messages = context.messages
     filters = {name: values for name, values in request.filters.items() if values}
+    if request.q:
+        query, suggestion, relaxed = _understood_query(context, request, filters)
+    messages = context.messages
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
     limit = offset + request.per_page
@@ -308,7 +312,35 @@ def search(
         results=hits,
         facets=facet_counts(searcher, query, filters, matched, allowed),
         suggestion=suggestion,
+        relaxed=relaxed,
         messages=[*request.notes, *messages],
+    )
+
+
+def _understood_query(
+    context: QueryContext, request: SearchRequest, filters: Mapping[str, tuple[str, ...]]
+) -> tuple[Query, str | None, list[str]]:
+    """The query to run for ``request.q``: understood, matched by ``request.match``, bounded.
+
+    Also the suggestion (the query as corrected) and the words not required after relaxing.
+    """
+    understood = understand(context, request.q, match=request.match)
+    matched = apply_strategy(
+        context, understood.query, request.match, filter_query(filters, context.searcher)
+    )
+    if matched.relaxed:
+        words = ", ".join(f"„{word}”" for word in matched.relaxed)
+        context.messages.append(
+            f"Żadna praktyka nie zawiera wszystkich słów zapytania — pokazuję wyniki "
+            f"bez wymagania słów: {words}."
+        )
+    query = matched.query
+    if query is NullQuery:
+        context.messages.append(NOTE_NO_WORDS)
+    return (
+        bound_query(query, context.reader, context.messages),
+        understood.suggestion,
+        matched.relaxed,
     )
 
 
@@ -337,7 +369,8 @@ def parse_query(
     Notes for the user are appended to ``messages``.
     """
     context = QueryContext(searcher, budget or QueryBudget(), messages)
-    return understand(context, text, respell=False).query
+    query = understand(context, text, respell=False).query
+    return bound_query(apply_strategy(context, query, "auto").query, context.reader, messages)
 
 
 def filter_query(

@@ -11,7 +11,12 @@ before the words are spread over the text fields:
   corrected query is suggested.
 
 Only word nodes searched in the text fields are ever rewritten: field names,
-phrases, patterns, ranges and operators stay as typed. Syntax the parser does
+phrases, patterns, ranges and operators stay as typed. Each such word then
+becomes one :class:`~search_app.engine.variants.WordQuery` (its lemma, folded
+spellings and synonyms), so that operators apply to a word with all its forms
+and the matching strategy (:mod:`~search_app.engine.matching`) can require it.
+Operators: ``AND``/``I``, ``OR``/``LUB``, ``NOT``/``BEZ``, ``-word``, ``+word``,
+``"phrase"``, brackets and ``field:value`` (Polish field names too). Syntax the parser does
 not understand (an unclosed bracket, a field name with nothing after it, text
 for a numeric field) is marked through the ``error`` attribute Whoosh puts on
 query nodes, and the query is then searched as plain words.
@@ -25,16 +30,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.qparser import MultifieldParser, OrGroup, plugins, syntax
-from whoosh.query import NullQuery, Or, Query
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins, syntax
+from whoosh.qparser.taggers import FnTagger
+from whoosh.query import NullQuery, Or, Query, Term
 
 from analyzers import fold
-from indexer.schema import TEXT_FIELDS
+from indexer.schema import FACETS, TEXT_FIELDS
 from search_app.engine.context import QueryContext
-from search_app.engine.diacritics import folded_queries, respelt
-from search_app.engine.query_limits import bound_query
+from search_app.engine.diacritics import respelt
 from search_app.engine.spelling import corrections
-from search_app.engine.synonyms import synonym_queries
+from search_app.engine.variants import word_query
 
 NOTE_SYNTAX = "Nie rozpoznano składni zapytania — szukam podanych słów."
 NOTE_NO_WORDS = (
@@ -42,8 +47,29 @@ NOTE_NO_WORDS = (
     "(spójniki, przyimki i znaki specjalne są pomijane)."
 )
 
-# Documents matching more of the query's words score higher, but none is required.
+# match=any: documents matching more of the query's words score higher, none is required.
 OR_GROUP = OrGroup.factory(0.9)
+
+# Operators, also in Polish; upper case only, as "i" and "bez" are everyday words.
+OPERATORS = plugins.OperatorsPlugin(
+    And=r"(?<=\s)(AND|I|ORAZ)(?=\s)",
+    Or=r"(?<=\s)(OR|LUB|ALBO)(?=\s)",
+    Not=r"(^|(?<=(\s|[()])))(NOT|BEZ)(?=\s)",
+)
+
+# Polish (and diacritics-free) names of the fields a query may name ("województwo:śląskie").
+FIELD_ALIASES = {
+    "title": ["tytuł", "tytul"],
+    "summary": ["opis", "skrót", "skrot"],
+    "body": ["treść", "tresc"],
+    "metadata": ["miejscowość", "miejscowosc", "miasto", "town", "metryka"],
+    "category": ["kategoria"],
+    "subcategory": ["podkategoria"],
+    "voivodeship": ["województwo", "wojewodztwo", "region"],
+    "county": ["powiat"],
+    "unit_type": ["jednostka", "typ"],
+    "year": ["rok"],
+}
 
 # Syntax a plain-terms parser drops, for queries the full parser can't handle.
 SYNTAX_PLUGINS = (
@@ -56,6 +82,7 @@ SYNTAX_PLUGINS = (
     plugins.FieldsPlugin,
     plugins.EveryPlugin,
     plugins.SingleQuotePlugin,
+    plugins.FieldAliasPlugin,
 )
 
 # The words of a word node: letters and digits, hyphenated compounds whole ("jst-ngo").
@@ -94,6 +121,141 @@ class Understood:
 
     query: Query
     suggestion: str | None = None
+
+
+class WordsNode(syntax.SyntaxNode):
+    """A word node of the text fields, understood: it searches each word with its variants.
+
+    ``has_fieldname`` is False so that Whoosh's multifield filter leaves it alone:
+    :func:`~search_app.engine.variants.word_query` spreads a word over the text fields.
+    """
+
+    has_fieldname = False
+    has_text = True
+    has_boost = True
+
+    def __init__(self, node: syntax.WordNode, context: QueryContext) -> None:
+        self.text = node.text
+        self.fieldname = node.fieldname
+        self.startchar = node.startchar
+        self.endchar = node.endchar
+        self.boost = getattr(node, "boost", 1.0)
+        self.context = context
+        self.required = False
+
+    def r(self) -> str:
+        return f"{self.fieldname}:{self.text!r}" if self.fieldname else repr(self.text)
+
+    def query(self, parser) -> Query:
+        found = []
+        for match in WORD.finditer(self.text):
+            word = word_query(self.context, match.group(), self.fieldname)
+            if word is not None:
+                found.append(word)
+        if not found:
+            return NullQuery
+        if len(found) == 1:
+            word = found[0]
+            word.required = self.required
+            word.boost *= self.boost
+            return word
+        return wq.And(found, boost=self.boost)
+
+
+class FacetValueNode(syntax.SyntaxNode):
+    """``voivodeship:slaskie``: the facet's values this names, ignoring case and diacritics."""
+
+    has_fieldname = False
+    has_text = True
+    has_boost = True
+
+    def __init__(self, node: syntax.WordNode, context: QueryContext) -> None:
+        self.text = node.text
+        self.fieldname = node.fieldname
+        self.startchar = node.startchar
+        self.endchar = node.endchar
+        self.boost = 1.0
+        self.context = context
+
+    def r(self) -> str:
+        return f"{self.fieldname}:{self.text!r}"
+
+    def query(self, parser) -> Query:
+        values = facet_values_named(self.context, self.fieldname, self.text)
+        if not values:
+            self.context.messages.append(
+                f"Pole „{FACETS[self.fieldname]}” nie ma wartości „{self.text[:40]}”."
+            )
+            return _nothing()
+        return Or([Term(self.fieldname, value) for value in values])
+
+
+def facet_values_named(context: QueryContext, name: str, text: str) -> list[str]:
+    """The values of facet ``name`` that ``text`` names: equal, or begun by it, when folded.
+
+    ("slaskie", "Śląskie" and "śląsk" name "śląskie".)
+    """
+    wanted = fold(text.strip())
+    if not wanted:
+        return []
+    values = [value for value in context.reader.field_terms(name) if isinstance(value, str)]
+    equal = [value for value in values if fold(value) == wanted]
+    if equal or len(wanted) < 3:
+        return equal
+    return [value for value in values if fold(value).startswith(wanted)]
+
+
+def _nothing() -> Query:
+    """A query matching no document (Whoosh's NullQuery would vanish inside And)."""
+    return Term(TEXT_FIELDS[0], "\x00")
+
+
+class SignPlugin(plugins.Plugin):
+    """``-word`` excludes what the word alone would find; ``+word`` is never left out.
+
+    Unlike Whoosh's PlusMinusPlugin, which regroups the whole query, the signs
+    bind only to the node after them, so they combine with the other operators
+    and the matching strategy. A sign only counts at the start of a word
+    ("e-urząd" keeps its hyphen).
+    """
+
+    class Plus(syntax.MarkerNode):
+        pass
+
+    class Minus(syntax.MarkerNode):
+        pass
+
+    def taggers(self, parser):
+        return [
+            (FnTagger(r"(?<!\S)\+(?=[\w\"(])", self.Plus, "plus"), 0),
+            (FnTagger(r"(?<!\S)[-\u2212](?=[\w\"(])", self.Minus, "minus"), 0),
+        ]
+
+    def filters(self, parser):
+        # After understanding (105) made word nodes, before the operators (600).
+        return [(self.apply_signs, 500)]
+
+    def apply_signs(self, parser, group: syntax.GroupNode) -> syntax.GroupNode:
+        nodes = list(group)
+        kept: list[syntax.SyntaxNode] = []
+        sign = None
+        for node in nodes:
+            if isinstance(node, syntax.GroupNode):
+                node = self.apply_signs(parser, node)
+            if isinstance(node, (self.Plus, self.Minus)):
+                sign = node
+                continue
+            if isinstance(node, syntax.Whitespace):
+                kept.append(node)
+                continue
+            if isinstance(sign, self.Minus):
+                node = syntax.NotGroup([node])
+            elif isinstance(sign, self.Plus) and isinstance(node, WordsNode):
+                node.required = True
+            sign = None
+            kept.append(node)
+        group.nodes[:] = kept
+        return group
 
 
 class _SyntaxErrorNode(syntax.ErrorNode):
@@ -188,6 +350,21 @@ class UnderstandingPlugin(plugins.Plugin):
             self._correct()
         for node, words in itertools.groupby(self.words, key=lambda w: w.node):
             node.text = _replaced(node.text, ((w.start, w.end, w.final) for w in words))
+        return self._understood(group, None)
+
+    def _understood(self, group: syntax.GroupNode, fieldname: str | None) -> syntax.GroupNode:
+        """``group`` with its word nodes of the text fields and the facets understood."""
+        for i, node in enumerate(group):
+            name = getattr(node, "fieldname", None) or fieldname
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self._understood(node, name)
+            elif isinstance(node, syntax.WordNode) and not isinstance(node, WordsNode):
+                if name is None or name in TEXT_FIELDS:
+                    node.fieldname = name
+                    group[i] = WordsNode(node, self.context)
+                elif name in FACETS:
+                    node.fieldname = name
+                    group[i] = FacetValueNode(node, self.context)
         return group
 
     def _walk(self, group: syntax.GroupNode, fieldname: str | None) -> None:
@@ -297,24 +474,34 @@ def has_syntax_error(query: Query) -> bool:
     return any(has_syntax_error(child) for child in query.children())
 
 
-def parser_for(context: QueryContext, plain: bool = False) -> MultifieldParser:
-    """A parser over the text fields, with Whoosh syntax unless ``plain``."""
-    parser = MultifieldParser(list(TEXT_FIELDS), context.searcher.schema, group=OR_GROUP)
+def parser_for(context: QueryContext, match: str = "auto", plain: bool = False) -> MultifieldParser:
+    """A parser over the text fields, with Whoosh syntax unless ``plain``.
+
+    Words are AND-ed (the matching strategy then decides which are required),
+    or OR-ed for ``match="any"``.
+    """
+    group = OR_GROUP if match == "any" else AndGroup
+    parser = MultifieldParser(list(TEXT_FIELDS), context.searcher.schema, group=group)
+    parser.replace_plugin(OPERATORS)
+    parser.add_plugin(SignPlugin())
+    parser.add_plugin(plugins.FieldAliasPlugin(FIELD_ALIASES))
     if plain:
-        for plugin in SYNTAX_PLUGINS:
+        for plugin in (*SYNTAX_PLUGINS, SignPlugin):
             parser.remove_plugin_class(plugin)
     return parser
 
 
-def understand(context: QueryContext, text: str, respell: bool = True) -> Understood:
-    """Parse ``text`` with Whoosh syntax (phrases, AND/OR/NOT, wildcards); else as plain words.
+def understand(
+    context: QueryContext, text: str, respell: bool = True, match: str = "auto"
+) -> Understood:
+    """Parse ``text`` with Whoosh syntax (phrases, AND/OR/NOT, signs); else as plain words.
 
     With ``respell``, words typed without Polish letters are respelt and misspelt
-    ones corrected (the corrected query is the suggestion). Words the text fields
-    don't know are also looked for without diacritics, and synonyms of expressions
-    in the query (``data/synonimy.txt``) are searched too. Notes go to the context.
+    ones corrected (the corrected query is the suggestion). Each word is searched
+    with its variants (:mod:`~search_app.engine.variants`). The query is returned
+    unnormalized, for the matching strategy; notes go to the context.
     """
-    parser = parser_for(context)
+    parser = parser_for(context, match)
     plugin = UnderstandingPlugin(context, text, respell)
     parser.add_plugin(plugin)
     try:
@@ -326,16 +513,9 @@ def understand(context: QueryContext, text: str, respell: bool = True) -> Unders
         suggestion = plugin.typed_as("final")
     if query is None or has_syntax_error(query):
         context.messages.append(NOTE_SYNTAX)
+        context.plain = True
         searched = plugin.typed_as("final") if plugin.done else text
-        query = parser_for(context, plain=True).parse(searched)
-    else:
-        query = query.normalize()
-    if query is NullQuery:
-        context.messages.append(NOTE_NO_WORDS)
-        return Understood(bound_query(query, context.reader, context.messages), suggestion)
-    extra = [
-        *folded_queries(context, plugin.searched_words()),
-        *synonym_queries(context, plugin.searched_texts()),
-    ]
-    query = Or([query, *extra]) if extra else query
-    return Understood(bound_query(query, context.reader, context.messages), suggestion)
+        parser = parser_for(context, match, plain=True)
+        parser.add_plugin(UnderstandingPlugin(context, searched, respell=False))
+        query = parser.process(searched).query(parser) or NullQuery
+    return Understood(query, suggestion)
