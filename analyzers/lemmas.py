@@ -6,15 +6,22 @@ bytes), so the filters that use it carry no state worth pickling. Stemming the
 unknown words with Stempel instead changed nothing measurable (allegro-faq
 nDCG@10 0.6021 either way) but would load its table (~1 s or more) in every
 process that searches.
+
+A word with several lemmas gets the one most common in Polish first, from a small
+table built from wordfreq (:func:`lemma_frequencies`); before it, the lemma with
+the most readings won ties, which picked rare ones ("mam" -> "mama", "ile" -> "ił").
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import os
 import re
-from collections import Counter
+import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
 
 from whoosh.analysis import Filter, Token
 
@@ -26,6 +33,9 @@ WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Interpretations marked archaic, rare or regional rarely are what a text means
 # (colloquial "pot." ones are kept: people type colloquially; measured +0.0025 nDCG@10).
 RARE_QUALIFIERS = frozenset({"przest.", "rzad.", "daw.", "gwar.", "reg."})
+
+# Made by scripts/make_lemma_frequencies.py; shipped as package data.
+FREQUENCIES = Path(__file__).resolve().parent / "lemma_frequencies.tsv.gz"
 
 
 @functools.cache
@@ -43,36 +53,120 @@ def lemmas(word: str) -> tuple[str, ...]:
     """Candidate lemmas of one lowercase word, the most likely first.
 
     Words Morfeusz does not know (acronyms such as "pcpr", names, typos) and
-    numbers are kept as they are.
+    numbers are kept as they are. The most frequent lemma in Polish text goes
+    first (:func:`lemma_frequencies`): "mam" is a form of "mieć" and of "mama".
 
     >>> lemmas("żorach")
     ('żory',)
     >>> lemmas("gminie")
     ('gmina', 'gmin')
+    >>> lemmas("mam")[0]
+    'mieć'
     """
     if len(word) < MIN_STEM_INPUT or not WORD.fullmatch(word):
         return (word,)  # numbers, and wildcard patterns the query parser passes whole
     if "-" in word:
         head, _, last = word.rpartition("-")
         return tuple(f"{head}-{lemma}" for lemma in lemmas(last))
-    votes: Counter[str] = Counter()
-    for start, _end, (_orth, lemma, tag, _names, quals) in load_morfeusz().analyse(word):
+    votes: dict[str, int] = {}  # lemma -> its readings not marked rare
+    lexemes: dict[str, set[str]] = {}
+    for reading in readings(word):
+        lemma = lemma_name(reading.lexeme)
+        votes[lemma] = votes.get(lemma, 0) + (not reading.rare)
+        lexemes.setdefault(lemma, set()).add(reading.lexeme)
+    if len(votes) < 2:
+        return tuple(votes) or (word,)  # most words: one lemma, nothing to rank
+    table = lemma_frequencies()
+    frequency = {lemma: sum(table.get(x, 0.0) for x in ids) for lemma, ids in lexemes.items()}
+    # Lemmas read only in archaic, rare or regional senses last; then the one most used
+    # in Polish; then the one with more readings of the word; then the one sharing the
+    # longest prefix with it ("limity" -> "limit").
+    ranked = sorted(
+        votes,
+        key=lambda lemma: (
+            votes[lemma] == 0,
+            -frequency[lemma],
+            -votes[lemma],
+            -_common_prefix(lemma, word),
+        ),
+    )
+    return tuple(ranked)
+
+
+class Reading(NamedTuple):
+    """One of Morfeusz's readings of a word: the lexeme, its grammatical tag, and
+    whether Morfeusz marks it archaic, rare or regional."""
+
+    lexeme: str
+    tag: str
+    rare: bool
+
+
+def readings(word: str) -> list[Reading]:
+    """Morfeusz's readings of a lowercase word as one word; none if it does not know it.
+
+    A lexeme is Morfeusz's lemma id: a variant paradigm has an id of its own
+    ("dostawać:Vi~wam" reads "dostawa", "dostawać:Vi~ję" reads "dostaje"), so a
+    frequency can tell the noun "dostawa" from a rare conjugation of "dostawać".
+    scripts/make_lemma_frequencies.py reads words through this too.
+    """
+    found = []
+    for start, _end, (_orth, lexeme, tag, _names, quals) in load_morfeusz().analyse(word):
         if start != 0:
             continue  # the agglutinate of "zrobiłem" is not a second word
         if tag == "ign":
-            return (word,)
-        lemma = lemma.split(":", 1)[0].lower()
-        # Rare-only lemmas stay candidates, ranked after every common one.
-        votes[lemma] += 0 if RARE_QUALIFIERS.intersection(quals) else 1
-    if len(votes) < 2:
-        return tuple(votes) or (word,)  # most words: one lemma, nothing to rank
-    # Ties go to the lemma sharing the longest prefix with the word ("limity" -> "limit").
-    ranked = sorted(votes, key=lambda lemma: (-votes[lemma], -_common_prefix(lemma, word)))
-    return tuple(ranked)
+            return []
+        # Morfeusz joins a reading's qualifiers with commas: ["pot.,szkol."].
+        rare = any(RARE_QUALIFIERS.intersection(q.split(",")) for q in quals)
+        found.append(Reading(lexeme, tag, rare))
+    return found
+
+
+def lemma_name(lexeme: str) -> str:
+    """The lemma as indexed: Morfeusz's lexeme id without its homonym mark, lowercase."""
+    return lexeme.split(":", 1)[0].lower()
 
 
 def _common_prefix(a: str, b: str) -> int:
     return len(os.path.commonprefix([a, b]))
+
+
+# The table of lemma frequencies, read once per process on first use (see below).
+_frequencies: dict[str, float] | None = None
+_frequencies_lock = threading.Lock()
+
+
+def lemma_frequencies() -> dict[str, float]:
+    """How common each lexeme that competes with another is, per 10^9 words of Polish.
+
+    Morfeusz lists a word's lemmas in no useful order, and counting its readings
+    favours rare ones ("ile": "ił" has six readings, "ile" four). The table, made from
+    wordfreq by scripts/make_lemma_frequencies.py (method in its docstring), has the
+    ~13,000 Morfeusz lexemes that share a form with another lemma; one not listed
+    counts 0. It is read on first use, once per process (~15 ms, ~1.5 MB); wordfreq is
+    needed only to rebuild it. Module state, not the filter's: pickled analyzers stay
+    small.
+    """
+    global _frequencies
+    table = _frequencies
+    if table is None:
+        with _frequencies_lock:
+            if _frequencies is None:
+                _frequencies = read_frequencies(FREQUENCIES)
+            table = _frequencies
+    return table
+
+
+def read_frequencies(path: Path) -> dict[str, float]:
+    """The ``lexeme<TAB>centi-log10`` rows of a gzipped table (``#`` lines: its header)."""
+    table: dict[str, float] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            lexeme, value = line.rstrip("\n").split("\t")
+            table[lexeme] = 10 ** (int(value) / 100)
+    return table
 
 
 @cached_per_word(max_bytes=16 * 1024 * 1024)

@@ -28,7 +28,7 @@ from indexer.schema import FACETS
 from indexer.sources import DEFAULT_SOURCES, read_sources
 from indexer.store import index_stats, open_index, stored_records
 from indexer.update import UpdateSummary, add_practices, delete_practices, update_index
-from search_app.engine.evaluation import evaluate, load_collection
+from search_app.engine.evaluation import MATCH_CHOICES, evaluate, load_collection
 from search_app.engine.search import SORTS, clean_request, search
 
 
@@ -507,14 +507,15 @@ def _indexed_practices(index_dir: Path) -> tuple[list[Practice], list[SourceErro
 @click.option(
     "--corpus",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help='Dokumenty, JSON Lines: {"id", "title", "text"}.',
+    type=click.Path(exists=True, path_type=Path),
+    help='Dokumenty: plik JSON Lines {"id", "title", "text"} albo katalog praktyk '
+    "(np. data/practices; przeszukiwane jak w indeksie, z miejscowością i województwem).",
 )
 @click.option(
     "--queries",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help='Zapytania, JSON Lines: {"id", "text"}.',
+    help='Zapytania, JSON Lines: {"id", "text"} (inne klucze są pomijane).',
 )
 @click.option(
     "--qrels",
@@ -529,25 +530,54 @@ def _indexed_practices(index_dir: Path) -> tuple[list[Practice], list[SourceErro
     show_default=True,
     help="Konfiguracja analizy tekstu.",
 )
+@click.option(
+    "--match",
+    type=click.Choice(MATCH_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Które słowa zapytania musi zawierać wynik: auto — wszystkie, z możliwością "
+    "pominięcia najmniej istotnych, gdy nic nie pasuje; all — wszystkie; any — dowolne.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Wynik w formacie JSON.")
-def eval_command(corpus: Path, queries: Path, qrels: Path, analyzer: str, as_json: bool) -> None:
-    """Zmierz trafność wyszukiwania na kolekcji testowej (nDCG@10, MRR@10, Recall@100).
+def eval_command(
+    corpus: Path, queries: Path, qrels: Path, analyzer: str, match: str, as_json: bool
+) -> None:
+    """Zmierz trafność wyszukiwania na kolekcji testowej.
 
     Dokumenty trafiają do tymczasowego indeksu, a każde zapytanie jest
-    wykonywane tak jak /api/search?q=….
+    wykonywane tak jak /api/search?q=…, strona po stronie, aż do ostatniego
+    wyniku. Miary kolejności (nDCG@10, MRR@10, P@5, Recall@100) i całego zbioru
+    wyników (precyzja, pełność, odsetek zapytań bez wyników) liczone są dla zapytań
+    z co najmniej jedną trafną oceną; dla zapytań bez ocen (tematy spoza kolekcji)
+    podawana jest średnia liczba wyników.
     """
     try:
         collection = load_collection(corpus, queries, qrels)
     except (ValueError, KeyError) as exc:
         raise click.ClickException(f"Błędna kolekcja testowa: {exc}") from exc
-    scores = evaluate(collection, analyzer=analyzer).to_dict()
+    scores = evaluate(collection, analyzer=analyzer, match=match).to_dict()
     if as_json:
         click.echo(json.dumps(scores, ensure_ascii=False))
         return
+
+    def number(value: float | int | None) -> str:
+        return "—" if value is None else f"{value:.4f}"
+
     click.echo(f"Analizator:  {analyzer}")
+    click.echo(f"Dopasowanie: {match}")
     click.echo(f"Zapytań:     {scores['queries']}")
-    for metric in ("ndcg@10", "mrr@10", "recall@100"):
-        click.echo(f"{metric + ':':<12} {scores[metric]:.4f}")
+    for metric in ("ndcg@10", "mrr@10", "recall@100", "p@5"):
+        click.echo(f"{metric + ':':<12} {number(scores[metric])}")
+    click.echo("Cały zbiór wyników:")
+    click.echo(f"  precyzja:              {number(scores['set_precision'])}")
+    click.echo(f"  pełność:               {number(scores['set_recall'])}")
+    click.echo(f"  zapytania bez wyników: {number(scores['zero_results'])}")
+    absent = scores["absent_queries"]
+    if absent:
+        click.echo(
+            f"Zapytania bez trafnych dokumentów (tematy spoza kolekcji): {absent}, "
+            f"średnio {scores['absent_results']:.2f} wyników"
+        )
 
 
 @main.command("serve")

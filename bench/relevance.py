@@ -27,13 +27,12 @@ from analyzers import ANALYZERS, DEFAULT_ANALYZER, analyzer_config, fold
 from analyzers.lemmas import best_lemma, lemmas
 from analyzers.polish import load_stopwords, stem_word
 from indexer.build import build_index
-from indexer.sources import DEFAULT_SOURCES, read_sources
+from indexer.sources import DEFAULT_SOURCES
 from search_app.engine.evaluation import (
     Collection,
     load_collection,
     rank_queries,
     read_jsonl,
-    read_qrels,
     score_rankings,
 )
 
@@ -58,13 +57,17 @@ def allegro_collection() -> Collection:
 
 
 def own_collection() -> Collection:
-    """Our judged queries over the bundled practices (the corpus is data/practices itself)."""
-    report = read_sources([DEFAULT_SOURCES])
-    return Collection(
-        documents=report.practices,
-        queries={q["id"]: q["text"] for q in read_jsonl(OWN / "queries.jsonl")},
-        qrels=read_qrels(OWN / "qrels.tsv"),
-    )
+    """Our queries over the bundled practices (the corpus is data/practices itself, metric
+    card included), every one of them: those without judgments are the absent topics."""
+    return load_collection(DEFAULT_SOURCES, OWN / "queries.jsonl", OWN / "qrels.tsv")
+
+
+def own_query_kinds() -> dict[str, int]:
+    """How many of our queries are of each kind (bench/relevance/README.md)."""
+    kinds: dict[str, int] = defaultdict(int)
+    for query in read_jsonl(OWN / "queries.jsonl"):
+        kinds[query.get("kind", "natural")] += 1
+    return dict(kinds)
 
 
 COLLECTIONS = {"allegro-faq": allegro_collection, "bdp": own_collection}
@@ -112,18 +115,22 @@ class Job:
     collection: str
     analyzer: str
     seed: int
+    # The request's match mode, and the query variants to score with it.
+    match: str = "auto"
+    variants: tuple[str, ...] = VARIANTS
 
 
-def run_job(job: Job) -> tuple[Job, dict[str, dict[str, float]]]:
-    """Build one index and score every query variant on it."""
+def run_job(job: Job) -> tuple[Job, dict[str, dict[str, float | int | None]]]:
+    """Build one index and score the job's query variants on it (every metric of
+    :class:`~search_app.engine.evaluation.Scores`, set metrics included)."""
     os.environ.setdefault("DISABLE_TQDM", "1")
     collection = COLLECTIONS[job.collection]()
     variants = query_variants(collection.queries, job.seed)
     scores = {}
     with tempfile.TemporaryDirectory(prefix="bdp-bench-") as tmp:
         build_index(collection.documents, tmp, analyzer=job.analyzer)
-        for name, queries in variants.items():
-            rankings = rank_queries(Path(tmp), queries)
+        for name in job.variants:
+            rankings = rank_queries(Path(tmp), variants[name], match=job.match)
             scores[name] = score_rankings(rankings, collection.qrels).to_dict()
     return job, scores
 
@@ -205,9 +212,12 @@ def build_cost(repeats: int = 3) -> dict[str, float]:
     return {"baseline": baseline, "default": default, "ratio": default / baseline}
 
 
-def render(results, gold, accuracy, build, seed, seconds) -> str:
-    """docs/relevance.md."""
-    own_queries = results[("bdp", DEFAULT_ANALYZER)]["clean"]["queries"]
+def render(results, any_results, gold, accuracy, build, seed, seconds) -> str:
+    """docs/relevance.md; ``any_results``: the default configuration with ``match=any``."""
+    own = results[("bdp", DEFAULT_ANALYZER)]["clean"]
+    own_queries = own["queries"]
+    own_absent = own["absent_queries"]
+    kinds = own_query_kinds()
     allegro_queries = results[("allegro-faq", DEFAULT_ANALYZER)]["clean"]["queries"]
     passages = len(allegro_collection().documents)
 
@@ -236,9 +246,14 @@ def render(results, gold, accuracy, build, seed, seconds) -> str:
         "binary judgments",
         f"(`../shared/eval/allegro-faq`); **bdp** — our {own_queries} queries with graded",
         "judgments (0–3) over the bundled practices (`bench/relevance/`, corpus =",
-        "`data/practices`, read at run time). The last 16 (q90–q105) were added after a",
-        "first run showed the set too easy for the no-stemming baseline: they use dative and",
-        "instrumental forms that the texts never contain.",
+        "`data/practices`, read at run time; every practice judged for every query). q90–q105",
+        "were added after a first run showed the set too easy for the no-stemming baseline:",
+        "they use dative and instrumental forms that the texts never contain. From q106 on",
+        "they are typed the way people search a municipal site (questions, colloquial words,",
+        "no diacritics, places, operators). Kinds of all queries: "
+        + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+        + f" (`bench/relevance/README.md`); the {own_absent} *absent* ones ask for topics",
+        "no practice covers and have no judgments.",
         "Copies of every query set: *nodiac* — Polish letters folded to ASCII; *typo* — one",
         f"random edit in one word of 4+ letters (seed {seed}).",
         f"The default configuration is **{DEFAULT_ANALYZER}**.",
@@ -288,6 +303,45 @@ def render(results, gold, accuracy, build, seed, seconds) -> str:
                 f"{s['typo']['ndcg@10']:.4f}",
             ]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "The whole returned set of every query is read (page after page, at most 2,000",
+        "results), since a query returns only the practices matching its words. On bdp:",
+        "*P@5* — relevant (grade ≥ 1) among the first five places; *set P* — relevant",
+        "share of everything returned (queries returning nothing left out); *set R* —",
+        "share of the relevant practices returned at all; *zero* — share of judged queries",
+        "returning nothing; *absent* — mean number of results of the absent-topic queries.",
+        "",
+        "| configuration | bdp P@5 | set P | set R | zero | absent |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in ANALYZERS:
+        s = results[("bdp", name)]["clean"]
+        cells = [f"`{name}`" + (" **(default)**" if name == DEFAULT_ANALYZER else "")]
+        cells += [_cell(s[key]) for key in ("p@5", "set_precision", "set_recall", "zero_results")]
+        cells.append(_cell(s["absent_results"], "{:.2f}"))
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "`match=any` (the old OR of the query's words) → `match=auto`, default configuration,",
+        "queries as written:",
+        "",
+    ]
+    for collection in COLLECTIONS:
+        auto, any_ = results[(collection, DEFAULT_ANALYZER)]["clean"], any_results[collection]
+        lines.append(
+            f"- {collection}: nDCG@10 {any_['ndcg@10']:.4f} → {auto['ndcg@10']:.4f}, "
+            f"set precision {_cell(any_['set_precision'])} → {_cell(auto['set_precision'])}, "
+            f"set recall {any_['set_recall']:.4f} → {auto['set_recall']:.4f}, "
+            f"zero results {any_['zero_results']:.1%} → {auto['zero_results']:.1%}"
+            + (
+                f", absent-topic results {any_['absent_results']:.2f} → "
+                f"{auto['absent_results']:.2f}"
+                if auto["absent_results"] is not None and any_["absent_results"] is not None
+                else ""
+            )
+            + "."
+        )
     lines += ["", "Configurations:", ""]
     lines += [f"- `{name}` — {config.description}" for name, config in ANALYZERS.items()]
     lines += ["", "## Acceptance ratios of the default", ""]
@@ -333,6 +387,10 @@ def render(results, gold, accuracy, build, seed, seconds) -> str:
     return "\n".join(lines)
 
 
+def _cell(value: float | None, pattern: str = "{:.4f}") -> str:
+    return "—" if value is None else pattern.format(value)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2026)
@@ -341,18 +399,25 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     jobs = [Job(c, a, args.seed) for c in COLLECTIONS for a in ANALYZERS]
-    results = {}
+    # The default configuration once more with the old OR of the query's words.
+    jobs += [Job(c, DEFAULT_ANALYZER, args.seed, "any", ("clean",)) for c in COLLECTIONS]
+    results, any_results = {}, {}
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         for job, scores in pool.map(run_job, jobs):
-            results[(job.collection, job.analyzer)] = scores
-            print(job.collection, job.analyzer, scores["clean"]["ndcg@10"], flush=True)
+            if job.match == "any":
+                any_results[job.collection] = scores["clean"]
+            else:
+                results[(job.collection, job.analyzer)] = scores
+            print(job.collection, job.analyzer, job.match, scores["clean"]["ndcg@10"], flush=True)
     gold = {
         name: conflation(name)
         for name in ("standard", "stempel", "polimorf", "morfeusz", "morfeusz-all")
     }
     accuracy = lemma_accuracy()
     build = build_cost()
-    text = render(results, gold, accuracy, build, args.seed, time.perf_counter() - started)
+    text = render(
+        results, any_results, gold, accuracy, build, args.seed, time.perf_counter() - started
+    )
     args.output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output}")
 

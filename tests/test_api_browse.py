@@ -1,5 +1,5 @@
-"""The JSON API behind the search page: facets (several values, disjunctive, nested),
-suggestions while typing and related practices."""
+"""The JSON API behind the search page: facets (several values, disjunctive, nested)
+and related practices (suggestions while typing: tests/test_suggest.py)."""
 
 from __future__ import annotations
 
@@ -43,20 +43,6 @@ def test_child_facet_values_name_their_parent(bundled_client):
     counties = bundled_client.get("/api/search?voivodeship=opolskie").get_json()
     assert {v["parent"] for v in counties["facets"]["county"]} == {"opolskie"}
     assert all(v["parent"] is None for v in data["facets"]["category"])
-
-
-def test_suggest_completes_words_and_titles_ignoring_diacritics(bundled_client):
-    data = bundled_client.get("/api/suggest?q=rodziny zastep").get_json()
-    assert data["query"] == "rodziny zastep"
-    assert data["terms"] and all(t["query"].startswith("rodziny zastęp") for t in data["terms"])
-    titles = [t["title"] for t in data["titles"]]
-    assert any("Zastępczego" in t for t in titles)
-    assert all(t["url"].startswith("/praktyka/") for t in data["titles"])
-
-
-def test_suggest_needs_two_letters(bundled_client):
-    data = bundled_client.get("/api/suggest?q=r").get_json()
-    assert data["terms"] == [] and data["titles"] == []
 
 
 def test_similar_practices(bundled_client):

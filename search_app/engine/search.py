@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, make_dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
-from whoosh import highlight, sorting
+from whoosh import sorting
 from whoosh.collectors import Collector, TimeLimitCollector, TopCollector
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher, TimeLimit
@@ -26,6 +26,7 @@ from search_app.engine.columns import facet_column, value_pairs
 from search_app.engine.context import QueryContext
 from search_app.engine.matching import apply_strategy
 from search_app.engine.query_limits import bound_query
+from search_app.engine.snippets import Snippets, lead
 from search_app.engine.understanding import NOTE_NO_WORDS, understand
 
 SORTS = {
@@ -601,12 +602,10 @@ MISSING_POPULATION = _POPULATION.to_column_value(_POPULATION.default)
 POPULATION_ORDER = sorting.TranslateFacet(_population_key, sorting.FieldFacet("population_count"))
 
 
-_FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
-SNIPPETS = highlight.Highlighter(
-    fragmenter=highlight.SentenceFragmenter(maxchars=SNIPPET_CHARS),
-    formatter=_FORMATTER,
-)
-WHOLE_TEXT = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=_FORMATTER)
+# Whole sentences on Polish boundaries, "…" where cut, marks only where words matched
+# (phrases whole, negated words never): search_app/engine/snippets.py.
+SNIPPETS = Snippets(max_chars=SNIPPET_CHARS)
+WHOLE_TEXT = Snippets(max_chars=None)
 
 
 def _result(hit, snippets: bool = True) -> Hit:
@@ -629,17 +628,9 @@ def _snippet(hit, record: Mapping[str, Any]) -> str:
         marked = _marked(SNIPPETS, hit, name, record.get(name) or "")
         if marked:
             return marked
-    lead = " ".join((record.get("summary") or record.get("body") or "").split())
-    if len(lead) > SNIPPET_CHARS:
-        lead = lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-    return str(escape(lead))
+    return lead(record.get("summary") or record.get("body") or "", SNIPPET_CHARS)
 
 
-def _marked(highlighter: highlight.Highlighter, hit, name: str, text: str) -> str:
-    """The text with matched words marked, or "" if none of them occurs in it."""
-    # Without terms=True (which records terms for every match, not just this
-    # page's), Whoosh marks the query's terms found in the re-analysed text.
-    if not text or next(hit.results.q.iter_all_terms(), None) is None:
-        return ""  # browsing by filters: no words to mark, nothing to re-analyse
-    marked = highlighter.highlight_hit(hit, name, text=text, top=2)
-    return marked if "<mark" in marked else ""
+def _marked(snippets: Snippets, hit, name: str, text: str) -> str:
+    """The text (or a snippet of it) with matched words marked, or "" if none occurs in it."""
+    return snippets.highlight_hit(hit, name, text)

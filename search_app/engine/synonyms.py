@@ -2,35 +2,131 @@
 
 Each line of the file is a group of expressions that mean the same; a query
 containing one of them (compared after analysis, so any inflected form
-counts) also searches for the others, as phrases in the text fields.
+counts) also searches for the others, as phrases in the text fields, scored
+below the words as typed (:data:`SYNONYM_BOOST`).
+
+Editors change the file while the search runs: :func:`load_synonyms` re-reads
+it when its modification time or size changes (looking at most every
+:data:`RELOAD_CHECK_SECONDS`), and a file that cannot be read keeps the last good
+groups, so a bad save never breaks searching.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh.analysis import Analyzer
 from whoosh.query import Or, Phrase, Query, Term
 
 from indexer.schema import TEXT_FIELDS
 from search_app.engine.context import QueryContext
 
+log = logging.getLogger(__name__)
+
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "synonimy.txt"
+
+Groups = tuple[tuple[str, ...], ...]
 
 # Words of a multi-word synonym may be this far apart ("ośrodek pomocy społecznej"
 # also matches "ośrodka miejskiej pomocy społecznej").
 PHRASE_SLOP = 2
+# Expansions score at this fraction of the words as typed: a practice saying what the
+# searcher typed is the surer match (a synonym differs in shade, an abbreviation may
+# mean something else elsewhere), so it should rank above one found only via a synonym.
+SYNONYM_BOOST = 0.5
+# How often a process looks at the file's modification time: a stat per query would
+# cost more than the searches it serves, and editors wait a couple of seconds anyway.
+RELOAD_CHECK_SECONDS = 2.0
+# An expression longer than this is a missing comma or a pasted sentence, not a name.
+MAX_EXPRESSION_CHARS = 80
+# Analysed groups kept per (file version, analyzer); indexes with different analyzers
+# are rare, versions of the file replace each other.
+ANALYSED_CACHE_SIZE = 4
 
 
-@functools.cache
-def load_synonyms(path: Path = SYNONYMS_FILE) -> tuple[tuple[str, ...], ...]:
-    """Groups of equivalent expressions; "#" starts a comment, commas separate expressions."""
+def _now() -> float:
+    """The clock of the reload checks (tests replace it instead of sleeping)."""
+    return time.monotonic()
+
+
+@dataclass
+class _Loaded:
+    """The groups read from one file, the version of the file they came from."""
+
+    groups: Groups
+    version: tuple[int, int] | None  # (mtime_ns, size); None: never read successfully
+    checked: float  # _now() of the last look at the file
+
+
+_loaded: dict[Path, _Loaded] = {}
+_lock = threading.Lock()
+
+
+def load_synonyms(path: Path = SYNONYMS_FILE) -> Groups:
+    """Groups of equivalent expressions; "#" starts a comment, commas separate expressions.
+
+    The file is read again when its modification time or size changed, looked at
+    no more than every :data:`RELOAD_CHECK_SECONDS`. If it cannot be read (missing,
+    not UTF-8), the groups last read stay in use and a warning is logged; malformed
+    lines are skipped with a warning naming the line.
+    """
+    now = _now()
+    with _lock:  # one thread reads the file; the others wait for it, not re-read it
+        loaded = _loaded.get(path)
+        if loaded is not None and now - loaded.checked < RELOAD_CHECK_SECONDS:
+            return loaded.groups
+        if loaded is None:
+            loaded = _loaded[path] = _Loaded((), None, now)
+        loaded.checked = now
+        try:
+            stat = path.stat()
+            version = (stat.st_mtime_ns, stat.st_size)
+            if version == loaded.version:
+                return loaded.groups
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            log.warning(
+                "Nie można odczytać pliku synonimów %s (%s); zostają poprzednie grupy (%d).",
+                path,
+                error,
+                len(loaded.groups),
+            )
+            return loaded.groups
+        loaded.groups = parse_synonyms(text, str(path))
+        loaded.version = version
+        return loaded.groups
+
+
+def parse_synonyms(text: str, source: str = "synonimy") -> Groups:
+    """The groups of the file's ``text``; malformed lines are logged and skipped."""
     groups = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.split("#", 1)[0]
-        group = tuple(dict.fromkeys(e.strip() for e in line.split(",") if e.strip()))
-        if len(group) > 1:
+        # Empty items are forgiven: a trailing comma or ",," hides nothing.
+        group = tuple(dict.fromkeys(e.strip().lower() for e in line.split(",") if e.strip()))
+        if not group:
+            continue
+        too_long = [e for e in group if len(e) > MAX_EXPRESSION_CHARS]
+        if too_long:
+            log.warning(
+                "%s:%d: wyrażenie dłuższe niż %d znaków (brak przecinka?) — pominięto wiersz.",
+                source,
+                number,
+                MAX_EXPRESSION_CHARS,
+            )
+        elif len(group) < 2:
+            log.warning(
+                "%s:%d: grupa ma tylko jedno wyrażenie „%s” — pominięto wiersz.",
+                source,
+                number,
+                group[0],
+            )
+        else:
             groups.append(group)
     return tuple(groups)
 
@@ -41,26 +137,97 @@ def synonym_queries(
     """Queries for the synonyms of every expression of a group the query's ``words`` contain.
 
     ``words`` are the query's words and phrases in order, as the parse tree has them.
+    Where expressions of different groups overlap in the query, only the longest
+    counts: "dolny śląsk" means Dolny Śląsk, not also Śląsk, and "kujawsko-pomorskie"
+    not also "pomorskie".
     """
-
-    def terms(phrase: str) -> tuple[str, ...]:
-        return tuple(context.analysed(phrase))
-
-    query_terms = terms(" ".join(words))
+    query = sequence(context.analyzer, " ".join(words))
+    if not query:
+        return []
+    analysed = analysed_groups(context.analyzer, load_synonyms(path))
+    found = []  # (start, end, group) of each expression in the query
+    for start, term in enumerate(query):
+        for variant, group in analysed.by_first_term.get(term, ()):
+            if query[start : start + len(variant)] == variant:
+                found.append((start, start + len(variant), group))
+    kept = [
+        group
+        for start, end, group in found
+        if not any(
+            s <= start and end <= e and e - s > end - start and g != group for s, e, g in found
+        )
+    ]
     wanted: dict[tuple[str, ...], None] = {}
-    for group in load_synonyms(path):
-        variants = [terms(expression) for expression in group]
-        if any(v and _contains(query_terms, v) for v in variants):
-            wanted.update((v, None) for v in variants if v and not _contains(query_terms, v))
+    for group in dict.fromkeys(kept):
+        wanted.update(
+            (variant, None) for variant in analysed.groups[group] if not _contains(query, variant)
+        )
     return [_anywhere(variant) for variant in wanted]
 
 
-def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+@dataclass(frozen=True)
+class AnalysedGroups:
+    """The groups as the text fields' analyzer sees them, and an index by first term."""
+
+    groups: tuple[tuple[tuple[str, ...], ...], ...]  # per group, its expressions' terms
+    by_first_term: dict[str, list[tuple[tuple[str, ...], int]]]  # -> (terms, group)
+
+
+# Recently analysed (groups, analyzer, result), newest last. Every searcher unpickles its
+# own schema, so analyzers are compared by value: equal analyzers analyse alike.
+_analysed: list[tuple[Groups, Analyzer, AnalysedGroups]] = []
+_analysed_lock = threading.Lock()
+
+
+def analysed_groups(analyzer: Analyzer, groups: Groups) -> AnalysedGroups:
+    """``groups`` analysed by ``analyzer``; expressions with no terms are dropped.
+
+    Cached: analysing every expression of the file takes tens of milliseconds, and
+    every query would otherwise do it again.
+    """
+    with _analysed_lock:
+        for cached_groups, cached_analyzer, result in reversed(_analysed):
+            if (cached_groups is groups or cached_groups == groups) and (
+                cached_analyzer is analyzer or cached_analyzer == analyzer
+            ):
+                return result
+    terms = tuple(
+        tuple(dict.fromkeys(t for t in (sequence(analyzer, e) for e in group) if t))
+        for group in groups
+    )
+    by_first_term: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for number, variants in enumerate(terms):
+        for variant in variants:
+            by_first_term.setdefault(variant[0], []).append((variant, number))
+    result = AnalysedGroups(terms, by_first_term)
+    with _analysed_lock:
+        _analysed.append((groups, analyzer, result))
+        del _analysed[:-ANALYSED_CACHE_SIZE]
+    return result
+
+
+def sequence(analyzer: Analyzer, text: str) -> tuple[str, ...]:
+    """The terms ``analyzer`` searches for ``text``, one per position.
+
+    A hyphenated compound is analysed as itself and its parts at the parts'
+    positions ("kujawsko-pomorskie": the compound and "kujawsko" at one, "pomorski"
+    at the next); keeping the last term of each position gives the parts, so the
+    phrase lines up with the indexed text, with or without the hyphen.
+    """
+    by_position: dict[int, str] = {}
+    for token in analyzer(text, mode="query", positions=True):
+        by_position[token.pos] = token.text
+    return tuple(by_position[position] for position in sorted(by_position))
+
+
+def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     n = len(needle)
-    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+    return any(tuple(haystack[i : i + n]) == tuple(needle) for i in range(len(haystack) - n + 1))
 
 
 def _anywhere(words: tuple[str, ...]) -> Query:
     if len(words) == 1:
-        return Or([Term(name, words[0]) for name in TEXT_FIELDS])
-    return Or([Phrase(name, list(words), slop=PHRASE_SLOP) for name in TEXT_FIELDS])
+        return Or([Term(name, words[0], boost=SYNONYM_BOOST) for name in TEXT_FIELDS])
+    return Or(
+        [Phrase(name, list(words), slop=PHRASE_SLOP, boost=SYNONYM_BOOST) for name in TEXT_FIELDS]
+    )

@@ -567,7 +567,7 @@ def openapi_spec() -> dict[str, Any]:
             "/api/suggest": {
                 "get": {
                     "operationId": "suggest",
-                    "summary": "Podpowiedzi podczas pisania: tytuły i słowa",
+                    "summary": "Podpowiedzi podczas pisania: słowa i frazy z tekstów, tytuły",
                     "parameters": [
                         {
                             "name": "q",
