@@ -61,7 +61,14 @@ def respelt(context: QueryContext, word: str, typed_without: bool) -> str | None
     if not candidates or not budget.spend_lookups(len(candidates) + 2):
         return None
     best = best_spelling(context, candidates)
-    if document_count(context, best) <= document_count(context, lower):
+    # A word Morfeusz doesn't know ("slask") takes its Polish spelling ("śląsk") even
+    # when the index lacks that form: the thesaurus or the folded field may still find
+    # it, and a correction would turn it into another word or another form ("śląską").
+    if is_dictionary_word(lower) and document_count(context, best) <= document_count(
+        context, lower
+    ):
+        return None
+    if document_count(context, best) < document_count(context, lower):
         return None
     return best[:1].upper() + best[1:] if word[:1].isupper() else best
 

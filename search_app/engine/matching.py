@@ -66,7 +66,8 @@ def apply_strategy(
         return Matched(_plain(query).normalize())
     if not isinstance(query, And):
         return Matched(_required_within(context, query).normalize())
-    units = _with_concepts(context, [_required_within(context, q) for q in query.subqueries])
+    parts = [q for q in query.subqueries if q is not NullQuery]  # NullQuery: a stopword
+    units = _with_concepts(context, [_required_within(context, q) for q in parts])
     function = [u for u in units if isinstance(u, WordQuery) and u.function]
     content = _without(units, function)
     if not content:  # a query of function words only: they are all it has
@@ -172,14 +173,13 @@ def _required_within(context: QueryContext, query: Query) -> Query:
     if isinstance(query, WordQuery):
         return query
     if isinstance(query, And) and not isinstance(query, WordQuery):
-        parts = _with_concepts(context, [_required_within(context, q) for q in query.subqueries])
+        kept = [q for q in query.subqueries if q is not NullQuery]
+        parts = _with_concepts(context, [_required_within(context, q) for q in kept])
         function = [p for p in parts if isinstance(p, WordQuery) and p.function]
         content = _without(parts, function)
         if not function or not content:
             return And([_plain(p) for p in parts], boost=query.boost)
-        return AndMaybe(
-            And([_plain(p) for p in content]), Or([_plain(p) for p in function])
-        )
+        return AndMaybe(And([_plain(p) for p in content]), Or([_plain(p) for p in function]))
     return query.apply(lambda q: _required_within(context, q))
 
 
@@ -194,10 +194,10 @@ def _with_concepts(context: QueryContext, parts: Sequence[Query]) -> list[Query]
     while i < len(parts):
         for size in range(min(longest, len(parts) - i), 1, -1):
             run = parts[i : i + size]
-            if not all(isinstance(p, WordQuery) and len(p.terms) == 1 for p in run):
+            if not all(isinstance(p, WordQuery) and not p.function for p in run):
                 continue
             words: list[WordQuery] = run  # type: ignore[assignment]
-            terms = tuple(w.terms[0] for w in words)
+            terms = tuple(term for w in words for term in w.sequence)
             others = expansions(context, terms)
             if others:
                 found.append(_concept(words, terms, others))

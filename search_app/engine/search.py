@@ -27,7 +27,7 @@ from search_app.engine.context import QueryContext
 from search_app.engine.matching import apply_strategy
 from search_app.engine.query_limits import bound_query
 from search_app.engine.snippets import Snippets, lead
-from search_app.engine.understanding import NOTE_NO_WORDS, understand
+from search_app.engine.understanding import NOTE_NO_WORDS, Understood, understand
 
 SORTS = {
     "relevance": "trafność",
@@ -76,6 +76,8 @@ class SearchRequest:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Which query words a result must contain (MATCH_MODES).
     match: str = "auto"
+    # Search misspelt words as corrected (the suggestion); False searches them as typed.
+    correct: bool = True
     # Benchmarks rank thousands of queries and need no snippets; people always get them.
     snippets: bool = True
     # Polish notes on what clean_request changed; search() puts them first in its answer.
@@ -148,7 +150,10 @@ class SearchResponse:
     sort: str
     results: list[Hit]
     facets: dict[str, list[FacetValue]]
+    # The query as corrected (misspelt words), or None; ``corrected`` says whether the
+    # results are for it (else it is only suggested: the request asked for correct=0).
     suggestion: str | None = None
+    corrected: bool = False
     # Words of the query that results need not contain: no practice had them all (match=auto).
     relaxed: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
@@ -168,6 +173,7 @@ def clean_request(
     sort: str | None = "relevance",
     filters: Mapping[str, Iterable[str]] | None = None,
     match: str | None = "auto",
+    correct: Any = True,
 ) -> tuple[SearchRequest, list[str]]:
     """Turn raw user input into a valid request, with Polish notes on what was changed.
 
@@ -220,9 +226,17 @@ def clean_request(
         sort=sort,
         filters=chosen,
         match=match,
+        correct=_flag(correct),
         notes=tuple(messages),
     )
     return request, messages
+
+
+def _flag(value: Any) -> bool:
+    """A yes/no request value: "0", "false", "nie", "no" and "off" are no, the rest yes."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "nie", "no", "off")
+    return bool(value)
 
 
 def _first_words(q: str, limit: int, messages: list[str]) -> str:
@@ -271,12 +285,12 @@ def search(
     context = QueryContext(searcher, budget)
     # Words typed without Polish letters are respelt; misspelt ones are searched as
     # corrected, and the correction is suggested.
-    suggestion = None
+    understood = Understood(Every())
     relaxed: list[str] = []
     query: Query = Every()
     filters = {name: values for name, values in request.filters.items() if values}
     if request.q:
-        query, suggestion, relaxed = _understood_query(context, request, filters)
+        query, understood, relaxed = _understood_query(context, request, filters)
     messages = context.messages
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
@@ -312,7 +326,8 @@ def search(
         sort=request.sort,
         results=hits,
         facets=facet_counts(searcher, query, filters, matched, allowed),
-        suggestion=suggestion,
+        suggestion=understood.suggestion,
+        corrected=understood.corrected,
         relaxed=relaxed,
         messages=[*request.notes, *messages],
     )
@@ -320,12 +335,12 @@ def search(
 
 def _understood_query(
     context: QueryContext, request: SearchRequest, filters: Mapping[str, tuple[str, ...]]
-) -> tuple[Query, str | None, list[str]]:
+) -> tuple[Query, Understood, list[str]]:
     """The query to run for ``request.q``: understood, matched by ``request.match``, bounded.
 
-    Also the suggestion (the query as corrected) and the words not required after relaxing.
+    Also what understanding found (the suggestion) and the words not required after relaxing.
     """
-    understood = understand(context, request.q, match=request.match)
+    understood = understand(context, request.q, match=request.match, correct=request.correct)
     matched = apply_strategy(
         context, understood.query, request.match, filter_query(filters, context.searcher)
     )
@@ -338,11 +353,7 @@ def _understood_query(
     query = matched.query
     if query is NullQuery:
         context.messages.append(NOTE_NO_WORDS)
-    return (
-        bound_query(query, context.reader, context.messages),
-        understood.suggestion,
-        matched.relaxed,
-    )
+    return bound_query(query, context.reader, context.messages), understood, matched.relaxed
 
 
 def _shed(request: SearchRequest) -> SearchResponse:

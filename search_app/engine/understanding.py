@@ -35,11 +35,13 @@ from whoosh.qparser.taggers import FnTagger
 from whoosh.query import NullQuery, Or, Query, Term
 
 from analyzers import fold
+from analyzers.lemmas import is_dictionary_word
 from indexer.schema import FACETS, TEXT_FIELDS
+from search_app.engine import synonyms
 from search_app.engine.context import QueryContext
-from search_app.engine.diacritics import respelt
+from search_app.engine.diacritics import in_text_fields, respelt
 from search_app.engine.spelling import corrections
-from search_app.engine.variants import word_query
+from search_app.engine.variants import expansions, word_query
 
 NOTE_SYNTAX = "Nie rozpoznano składni zapytania — szukam podanych słów."
 NOTE_NO_WORDS = (
@@ -121,6 +123,8 @@ class Understood:
 
     query: Query
     suggestion: str | None = None
+    # Whether the query was searched as corrected (the suggestion), not as typed.
+    corrected: bool = False
 
 
 class WordsNode(syntax.SyntaxNode):
@@ -191,18 +195,27 @@ class FacetValueNode(syntax.SyntaxNode):
 
 
 def facet_values_named(context: QueryContext, name: str, text: str) -> list[str]:
-    """The values of facet ``name`` that ``text`` names: equal, or begun by it, when folded.
+    """The values of facet ``name`` that ``text`` names, ignoring case, diacritics, inflection.
 
-    ("slaskie", "Śląskie" and "śląsk" name "śląskie".)
+    A value is named when it is equal folded, begins with the text folded ("slask"),
+    has the same analysed form ("śląska" and "śląskie") or one the thesaurus gives
+    as meaning the same ("małopolska", "Podhale": "małopolskie").
     """
     wanted = fold(text.strip())
     if not wanted:
         return []
     values = [value for value in context.reader.field_terms(name) if isinstance(value, str)]
     equal = [value for value in values if fold(value) == wanted]
-    if equal or len(wanted) < 3:
+    if equal:
         return equal
-    return [value for value in values if fold(value).startswith(wanted)]
+    sequence = synonyms.sequence(context.analyzer, text)
+    meanings = {sequence, *expansions(context, sequence)} if sequence else set()
+    return [
+        value
+        for value in values
+        if (len(wanted) >= 3 and fold(value).startswith(wanted))
+        or synonyms.sequence(context.analyzer, value) in meanings
+    ]
 
 
 def _nothing() -> Query:
@@ -273,10 +286,13 @@ class UnderstandingPlugin(plugins.Plugin):
     synonym queries and the respelt and corrected text for the suggestion.
     """
 
-    def __init__(self, context: QueryContext, text: str, respell: bool = True) -> None:
+    def __init__(
+        self, context: QueryContext, text: str, respell: bool = True, correct: bool = True
+    ) -> None:
         self.context = context
         self.text = text
         self.respell = respell
+        self.correct = correct  # search the corrections (else only suggest them)
         self.words: list[Word] = []
         self.phrases: list[syntax.SyntaxNode] = []
         self.done = False
@@ -348,8 +364,11 @@ class UnderstandingPlugin(plugins.Plugin):
         if self.respell:
             self._respell()
             self._correct()
+        searched = "final" if self.correct else "spelt"
         for node, words in itertools.groupby(self.words, key=lambda w: w.node):
-            node.text = _replaced(node.text, ((w.start, w.end, w.final) for w in words))
+            node.text = _replaced(
+                node.text, ((w.start, w.end, getattr(w, searched)) for w in words)
+            )
         return self._understood(group, None)
 
     def _understood(self, group: syntax.GroupNode, fieldname: str | None) -> syntax.GroupNode:
@@ -395,9 +414,12 @@ class UnderstandingPlugin(plugins.Plugin):
                 word.spelt = word.final = better
 
     def _correct(self) -> None:
-        parts = [(word, m) for word in self.words for m in LETTERS.finditer(word.spelt)][
-            : self.context.budget.max_words
-        ]
+        parts = [
+            (word, m)
+            for word in self.words
+            if not self._known_compound(word.spelt)
+            for m in LETTERS.finditer(word.spelt)
+        ][: self.context.budget.max_words]
         found = corrections(self.context, (m.group().lower() for _word, m in parts))
         if not found:
             return
@@ -410,6 +432,16 @@ class UnderstandingPlugin(plugins.Plugin):
                         correction = correction[:1].upper() + correction[1:]
                     changes.append((m.start(), m.end(), correction))
             word.final = _replaced(word.spelt, changes)
+
+    def _known_compound(self, word: str) -> bool:
+        """A hyphenated word Morfeusz or the index knows whole ("publiczno-prywatne").
+
+        Its parts ("publiczno") are no words of their own, and must not be corrected.
+        """
+        if "-" not in word or not self.context.budget.spend_lookups(2):
+            return False
+        lower = word.lower()
+        return is_dictionary_word(lower) or in_text_fields(self.context, lower)
 
     def typed_as(self, attribute: str) -> str:
         """The typed query with every word spelt as ``attribute`` ("spelt", "final") has it."""
@@ -492,17 +524,22 @@ def parser_for(context: QueryContext, match: str = "auto", plain: bool = False) 
 
 
 def understand(
-    context: QueryContext, text: str, respell: bool = True, match: str = "auto"
+    context: QueryContext,
+    text: str,
+    respell: bool = True,
+    match: str = "auto",
+    correct: bool = True,
 ) -> Understood:
     """Parse ``text`` with Whoosh syntax (phrases, AND/OR/NOT, signs); else as plain words.
 
     With ``respell``, words typed without Polish letters are respelt and misspelt
-    ones corrected (the corrected query is the suggestion). Each word is searched
-    with its variants (:mod:`~search_app.engine.variants`). The query is returned
-    unnormalized, for the matching strategy; notes go to the context.
+    ones corrected: the corrected query is the suggestion, and it is what is
+    searched unless ``correct`` is False. Each word is searched with its variants
+    (:mod:`~search_app.engine.variants`). The query is returned unnormalized, for
+    the matching strategy; notes go to the context.
     """
     parser = parser_for(context, match)
-    plugin = UnderstandingPlugin(context, text, respell)
+    plugin = UnderstandingPlugin(context, text, respell, correct)
     parser.add_plugin(plugin)
     try:
         query = parser.process(text).query(parser) or NullQuery
@@ -514,8 +551,8 @@ def understand(
     if query is None or has_syntax_error(query):
         context.messages.append(NOTE_SYNTAX)
         context.plain = True
-        searched = plugin.typed_as("final") if plugin.done else text
+        searched = plugin.typed_as("final" if correct else "spelt") if plugin.done else text
         parser = parser_for(context, match, plain=True)
         parser.add_plugin(UnderstandingPlugin(context, searched, respell=False))
         query = parser.process(searched).query(parser) or NullQuery
-    return Understood(query, suggestion)
+    return Understood(query, suggestion, corrected=correct and suggestion is not None)

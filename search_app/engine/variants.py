@@ -16,7 +16,6 @@ require it, make it optional, or drop it, and so that negating a word (``-word``
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,18 +28,16 @@ from search_app.engine import synonyms
 from search_app.engine.context import QueryContext
 from search_app.engine.diacritics import in_text_fields, with_diacritics
 
-# Synonyms rank below the words as typed: a practice that uses the query's own word
-# is the surer hit. (synonyms.SYNONYM_BOOST when the module defines it.)
-SYNONYM_BOOST: float = getattr(synonyms, "SYNONYM_BOOST", 0.5)
-# Words of a multi-word synonym may be this far apart.
-PHRASE_SLOP = getattr(synonyms, "PHRASE_SLOP", 2)
+SYNONYM_BOOST = synonyms.SYNONYM_BOOST
+PHRASE_SLOP = synonyms.PHRASE_SLOP
 
 
 class WordQuery(Or):
     """The variants of one query word; see the module's docstring.
 
     ``function`` marks a function word (never required), ``required`` a word typed
-    with "+" (never dropped when relaxing), ``terms`` its analysed forms.
+    with "+" (never dropped when relaxing), ``terms`` its analysed forms and
+    ``sequence`` its terms one per position (as synonym expressions are compared).
     """
 
     def __init__(
@@ -50,6 +47,7 @@ class WordQuery(Or):
         *,
         word: str = "",
         terms: tuple[str, ...] = (),
+        sequence: tuple[str, ...] = (),
         function: bool = False,
         required: bool = False,
         **kwargs: Any,
@@ -57,6 +55,7 @@ class WordQuery(Or):
         super().__init__(list(subqueries), boost=boost, **kwargs)
         self.word = word
         self.terms = terms
+        self.sequence = sequence or terms
         self.function = function
         self.required = required
 
@@ -79,12 +78,19 @@ def word_query(
         return None
     fields = (fieldname,) if fieldname else TEXT_FIELDS
     variants = _analysed(terms, fields, compound="-" in word)
+    # The word as one term per position ("kujawsko-pomorskie": kujawsko, pomorski),
+    # as synonym expressions are analysed.
+    sequence = synonyms.sequence(context.analyzer, word)
     if fieldname is None:
         variants.extend(_folded(context, word))
         if expand:
-            variants.extend(_synonyms(context, terms))
+            variants.extend(_synonyms(context, sequence))
     return WordQuery(
-        variants, word=word, terms=terms, function=is_function_word(word, terms[:1])
+        variants,
+        word=word,
+        terms=terms,
+        sequence=sequence,
+        function=is_function_word(word, terms[:1]),
     )
 
 
@@ -128,60 +134,32 @@ def _folded(context: QueryContext, word: str) -> list[Query]:
 
 def _synonyms(context: QueryContext, terms: tuple[str, ...]) -> list[Query]:
     """The other expressions of every synonym group with ``terms`` as an expression."""
-    return [
-        anywhere(expansion, SYNONYM_BOOST) for expansion in expansions(context, terms)
-    ]
+    return [anywhere(expansion, SYNONYM_BOOST) for expansion in expansions(context, terms)]
 
 
 def expansions(context: QueryContext, terms: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The analysed expressions that mean the same as the analysed expression ``terms``."""
-    table = _expression_table(context)
+    if not terms:
+        return []
+    analysed = synonyms.analysed_groups(context.analyzer, synonyms.load_synonyms())
     wanted: dict[tuple[str, ...], None] = {}
-    for group in table.get(terms, ()):
-        wanted.update((expression, None) for expression in group if expression != terms)
+    for variant, group in analysed.by_first_term.get(terms[0], ()):
+        if variant == terms:
+            wanted.update((other, None) for other in analysed.groups[group] if other != terms)
     return list(wanted)
 
 
 def longest_expression(context: QueryContext) -> int:
     """How many words the longest synonym expression has (for scanning a query)."""
-    return max((len(terms) for terms in _expression_table(context)), default=0)
+    analysed = synonyms.analysed_groups(context.analyzer, synonyms.load_synonyms())
+    return max((len(v) for group in analysed.groups for v in group), default=0)
 
 
 def anywhere(terms: tuple[str, ...], boost: float = 1.0) -> Query:
-    """An analysed expression in any text field: a term, or a phrase with some slop."""
-    if len(terms) == 1:
-        return Or([Term(name, terms[0]) for name in TEXT_FIELDS], boost=boost)
-    return Or(
-        [Phrase(name, list(terms), slop=PHRASE_SLOP) for name in TEXT_FIELDS], boost=boost
-    )
+    """An analysed expression in any text field: a term, or a phrase with some slop.
 
-
-_tables: list[tuple[Any, Any, dict]] = []
-_tables_lock = threading.Lock()
-
-
-def _expression_table(context: QueryContext) -> dict[tuple[str, ...], list[list[tuple[str, ...]]]]:
-    """Analysed expression -> the analysed groups it belongs to, per synonyms file and analyzer.
-
-    Analysing every expression of the thesaurus takes milliseconds, so it is done once
-    per loaded file (a reload gives a new groups object) and analyzer configuration
-    (every searcher unpickles its own, equal, analyzer).
+    The boost is on each leaf, so that it survives Whoosh flattening nested ``Or``s.
     """
-    groups = synonyms.load_synonyms()
-    analyzer = context.analyzer
-    with _tables_lock:
-        for cached_groups, cached_analyzer, table in _tables:
-            if cached_groups is groups and cached_analyzer == analyzer:
-                return table
-    table = {}
-    for group in groups:
-        analysed = [tuple(context.analysed(expression)) for expression in group]
-        analysed = [terms for terms in dict.fromkeys(analysed) if terms]
-        if len(analysed) < 2:
-            continue
-        for terms in analysed:
-            table.setdefault(terms, []).append(analysed)
-    with _tables_lock:
-        del _tables[:-3]  # old files and analyzer configurations
-        _tables.append((groups, analyzer, table))
-    return table
+    if len(terms) == 1:
+        return Or([Term(name, terms[0], boost=boost) for name in TEXT_FIELDS])
+    return Or([Phrase(name, list(terms), slop=PHRASE_SLOP, boost=boost) for name in TEXT_FIELDS])

@@ -12,7 +12,7 @@ from search_app.engine.search import SearchRequest, SearchResponse, clean_reques
 from search_app.engine.suggest import Vocabulary, build_vocabulary, suggest
 
 # Parameters of /api/search and / that are not facet filters.
-QUERY_PARAMS = ("q", "page", "per_page", "sort")
+QUERY_PARAMS = ("q", "page", "per_page", "sort", "match", "correct")
 MAX_SUGGEST_LENGTH = 100
 
 
@@ -57,6 +57,8 @@ def run_search(args: MultiDict) -> tuple[SearchRequest, SearchResponse]:
         page=args.get("page", 1),
         per_page=args.get("per_page", 10),
         sort=args.get("sort") or "relevance",
+        match=args.get("match") or "auto",
+        correct=args.get("correct", "1"),
         filters={name: args.getlist(name) for name in args if name not in QUERY_PARAMS},
     )
     return request, search(get_searcher(), request)  # the request's notes come first

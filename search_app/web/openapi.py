@@ -24,6 +24,7 @@ from indexer.schema import FACETS
 from indexer.update import UpdateSummary
 from search_app.engine import search as engine
 from search_app.engine.search import (
+    MATCH_MODES,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
@@ -242,6 +243,14 @@ def search_response_schema() -> dict:
             "page": {"minimum": 1, "maximum": MAX_PAGE},
             "per_page": {"minimum": 1, "maximum": MAX_PER_PAGE},
             "sort": {"enum": list(SORTS)},
+            "suggestion": {
+                "description": "Zapytanie z poprawionymi literówkami; `corrected` mówi, czy"
+                " wyniki są dla niego (przy correct=0 jest tylko podpowiedzią)."
+            },
+            "relaxed": {
+                "description": "Słowa zapytania, których wyniki nie muszą zawierać: żadna"
+                " praktyka nie zawierała wszystkich (match=auto)."
+            },
             "messages": {
                 "description": "Polskie uwagi o tym, co poprawiono w żądaniu lub zapytaniu."
             },
@@ -495,10 +504,36 @@ def search_parameters() -> list[dict]:
             "in": "query",
             "required": False,
             "description": (
-                "Zapytanie (składnia Whoosh: frazy, AND/OR/NOT, wzorce „rodzin*”);"
-                f" dłuższe niż {MAX_QUERY_LENGTH} znaków jest skracane."
+                "Zapytanie. Wyniki zawierają wszystkie istotne słowa (w dowolnej formie, także"
+                " bez polskich znaków, lub ich synonimy). Składnia: „fraza w cudzysłowie”,"
+                " AND/I, OR/LUB, NOT/BEZ, -słowo (wyklucza), +słowo (zawsze wymagane),"
+                " nawiasy, pole:wartość (np. województwo:śląskie, tytuł:biblioteka),"
+                f" wzorce „rodzin*”. Dłuższe niż {MAX_QUERY_LENGTH} znaków jest skracane."
             ),
             "schema": {"type": "string"},
+        },
+        {
+            "name": "match",
+            "in": "query",
+            "required": False,
+            "description": (
+                "Które słowa zapytania muszą wystąpić: auto (domyślnie) — wszystkie istotne,"
+                " a gdy żadna praktyka ich nie zawiera, najmniej istotne przestają być"
+                " wymagane (lista w `relaxed`, uwaga w `messages`); all — wszystkie;"
+                " any — dowolne z nich. Nieznana wartość: auto (z uwagą)."
+            ),
+            "schema": {"type": "string", "enum": list(MATCH_MODES), "default": "auto"},
+        },
+        {
+            "name": "correct",
+            "in": "query",
+            "required": False,
+            "description": (
+                "1 (domyślnie): słowa z literówkami są wyszukiwane po poprawieniu"
+                " (`suggestion`, `corrected` = true); 0: wyszukiwane tak, jak je wpisano,"
+                " a poprawka jest tylko podpowiadana."
+            ),
+            "schema": {"type": "string", "enum": ["0", "1"], "default": "1"},
         },
         _int_param("page", 1, MAX_PAGE, "Numer strony."),
         _int_param("per_page", 10, MAX_PER_PAGE, "Liczba wyników na stronie."),

@@ -53,6 +53,7 @@ def index():
         per_page_choices=PER_PAGE_CHOICES,
         page_links=_page_links(response.page, response.pages),
         page_url=lambda page: _page_url(args, page),
+        query_url=lambda q, correct=None: _query_url(args, q, correct),
         filters=[(k, v) for k, v in args.items(multi=True) if k in FACETS],
         poland=_poland_map(response) if home and response.page == 1 else None,
         back=request.full_path.rstrip("?") or "/",
@@ -213,6 +214,18 @@ def _toggle_url(
     else:
         new.setlist(name, values + [value])
     new.pop("page", None)
+    return url_for(".index", **new.to_dict(flat=False))  # type: ignore[arg-type]
+
+
+def _query_url(args: MultiDict, q: str, correct: str | None = None) -> str:
+    """The page URL for another query, keeping every filter, the sort, the page size and
+    the matching (back to page 1); ``correct="0"`` searches the query as typed."""
+    new = MultiDict(args)
+    new["q"] = q
+    new.pop("page", None)
+    new.pop("correct", None)
+    if correct is not None:
+        new["correct"] = correct
     return url_for(".index", **new.to_dict(flat=False))  # type: ignore[arg-type]
 
 
