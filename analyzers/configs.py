@@ -23,12 +23,14 @@ from analyzers.polish import (
 
 @dataclass(frozen=True)
 class AnalyzerConfig:
-    """One way to analyse Polish text; ``folded`` adds the folded field to the schema."""
+    """One way to analyse Polish text; ``folded`` adds the folded field to the schema,
+    ``family`` the word-family field (analyzers.families)."""
 
     name: str
     description: str
     make: Callable[[], Analyzer]
     folded: bool = False
+    family: bool = False
 
 
 def lemma_analyzer(mode: str = "best", stopwords: bool = True) -> Analyzer:
@@ -70,6 +72,14 @@ ANALYZERS: dict[str, AnalyzerConfig] = {
         ),
         *_config("morfeusz", "Morfeusz 2, najbardziej prawdopodobny lemat", lemma_analyzer),
         AnalyzerConfig(
+            "morfeusz+fold+family",
+            "Morfeusz 2, najbardziej prawdopodobny lemat; pole bez diakrytyków i pole rodzin"
+            " wyrazów",
+            lemma_analyzer,
+            folded=True,
+            family=True,
+        ),
+        AnalyzerConfig(
             "morfeusz-nostop",
             "Morfeusz 2, najbardziej prawdopodobny lemat, bez stopwords",
             lambda: lemma_analyzer(stopwords=False),
@@ -85,7 +95,7 @@ ANALYZERS: dict[str, AnalyzerConfig] = {
     ]
 }
 
-DEFAULT_ANALYZER = "morfeusz+fold"
+DEFAULT_ANALYZER = "morfeusz+fold+family"
 
 
 def analyzer_config(name: str = DEFAULT_ANALYZER) -> AnalyzerConfig:

@@ -6,9 +6,10 @@ from collections.abc import Collection
 from typing import Any
 
 from analyzers import folded_words
+from analyzers.families import family_words
 from indexer.fields import COLUMN_FIELDS, FIELDS, METADATA, METADATA_FIELDS, facet_values
 from indexer.records import Practice
-from indexer.schema import FOLDED_FIELD
+from indexer.schema import FAMILY_FIELD, FOLDED_FIELD
 
 __all__ = ["METADATA_FIELDS", "practice_to_document", "schema_document"]
 
@@ -39,6 +40,7 @@ def practice_to_document(practice: Practice) -> dict[str, Any]:
     texts.append(metadata_text)
     # Every text field again, folded and unstemmed (used if the schema has the field).
     doc[FOLDED_FIELD] = folded_words("\n".join(texts))
+    doc[FAMILY_FIELD] = family_words("\n".join(texts))
     doc["content_hash"] = practice.content_hash()
     doc["record"] = practice.to_dict()
     columns = facet_values(practice)

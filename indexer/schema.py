@@ -23,6 +23,7 @@ from indexer.fields import (
 # (indexer.fields); these names stay here for the engine, the CLI and the tests.
 __all__ = [
     "FACETS",
+    "FAMILY_FIELD",
     "FOLDED_FIELD",
     "POPULATION_BANDS",
     "TEXT_FIELDS",
@@ -38,6 +39,12 @@ FOLDED_BOOST = 0.5
 # Distinct words of all the text fields, folded and as written (analyzers.folding); present
 # when the analyzer configuration asks for it.
 FOLDED_FIELD = "folded"
+
+# Distinct word-family keys of all the text fields (analyzers.families): derivational
+# relatives ("kajak", "kajakowy") and the forms of unknown words share a key. A match
+# here only widens a word's reach; it must score well below the word itself.
+FAMILY_FIELD = "family"
+FAMILY_BOOST = 0.3
 
 # Facet name -> Polish label, in the order facets are listed; every facet is a
 # stored, sortable ID field.
@@ -69,6 +76,8 @@ def build_schema(analyzer: str = DEFAULT_ANALYZER) -> Schema:
     schema = Schema(**fields)
     if config.folded:
         schema.add(FOLDED_FIELD, KEYWORD(lowercase=False, scorable=True, field_boost=FOLDED_BOOST))
+    if config.family:
+        schema.add(FAMILY_FIELD, KEYWORD(lowercase=False, scorable=True, field_boost=FAMILY_BOOST))
     return schema
 
 

@@ -15,7 +15,7 @@ from whoosh.analysis import Analyzer
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from indexer.schema import FOLDED_FIELD, TEXT_FIELDS
+from indexer.schema import FAMILY_FIELD, FOLDED_FIELD, TEXT_FIELDS
 from search_app.engine.budget import QueryBudget
 
 
@@ -46,6 +46,11 @@ class QueryContext:
     def folded(self) -> bool:
         """Whether the index has the folded field (words typed without Polish letters)."""
         return FOLDED_FIELD in self.searcher.schema
+
+    @property
+    def family(self) -> bool:
+        """Whether the index has the word-family field (derivational relatives)."""
+        return FAMILY_FIELD in self.searcher.schema
 
     def analysed(self, text: str) -> list[str]:
         """The terms the text fields would search for ``text``."""

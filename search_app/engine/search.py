@@ -24,7 +24,7 @@ from indexer.schema import FACETS, POPULATION_BANDS, build_schema, facet_label
 from search_app.engine.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
 from search_app.engine.columns import facet_column, value_pairs
 from search_app.engine.context import QueryContext
-from search_app.engine.matching import apply_strategy
+from search_app.engine.matching import Matched, apply_strategy
 from search_app.engine.query_limits import bound_query
 from search_app.engine.snippets import Snippets, lead
 from search_app.engine.understanding import NOTE_NO_WORDS, Understood, understand
@@ -345,15 +345,22 @@ def _understood_query(
         context, understood.query, request.match, filter_query(filters, context.searcher)
     )
     if matched.relaxed:
-        words = ", ".join(f"„{word}”" for word in matched.relaxed)
-        context.messages.append(
-            f"Żadna praktyka nie zawiera wszystkich słów zapytania — pokazuję wyniki "
-            f"bez wymagania słów: {words}."
-        )
+        context.messages.append(_relaxed_note(matched))
     query = matched.query
     if query is NullQuery:
         context.messages.append(NOTE_NO_WORDS)
     return bound_query(query, context.reader, context.messages), understood, matched.relaxed
+
+
+def _relaxed_note(matched: Matched) -> str:
+    """The Polish note saying which words the results need not all contain."""
+    words = ", ".join(f"„{word}”" for word in matched.relaxed)
+    if matched.required:
+        return (
+            f"Żadna praktyka nie zawiera wszystkich słów zapytania — pokazuję praktyki "
+            f"z co najmniej {matched.required} z nich: {words}."
+        )
+    return f"Tych słów nie zrozumiano i nie są wymagane: {words}."
 
 
 def _shed(request: SearchRequest) -> SearchResponse:

@@ -22,8 +22,9 @@ from typing import Any
 from whoosh.query import Or, Phrase, Query, Term
 
 from analyzers import fold
+from analyzers.families import family_key
 from analyzers.function_words import is_function_word
-from indexer.schema import FOLDED_FIELD, TEXT_FIELDS
+from indexer.schema import FAMILY_FIELD, FOLDED_FIELD, TEXT_FIELDS
 from search_app.engine import synonyms
 from search_app.engine.context import QueryContext
 from search_app.engine.diacritics import in_text_fields, with_diacritics
@@ -83,6 +84,7 @@ def word_query(
     sequence = synonyms.sequence(context.analyzer, word)
     if fieldname is None:
         variants.extend(_folded(context, word))
+        variants.extend(_family(context, terms))
         if expand:
             variants.extend(_synonyms(context, sequence))
     return WordQuery(
@@ -130,6 +132,14 @@ def _folded(context: QueryContext, word: str) -> list[Query]:
                 if (name, term) in reader:
                     found.setdefault((name, term), Term(name, term))
     return list(found.values())
+
+
+def _family(context: QueryContext, terms: tuple[str, ...]) -> list[Query]:
+    """The word's family in the family field (scored low by the field's boost)."""
+    if not context.family or len(terms) != 1:
+        return []
+    key = family_key(terms[0])
+    return [Term(FAMILY_FIELD, key)] if key else []
 
 
 def _synonyms(context: QueryContext, terms: tuple[str, ...]) -> list[Query]:
