@@ -149,11 +149,12 @@ def test_cli_reports_a_full_disk_in_polish(live_index, runner, monkeypatch):
 
 @pytest.fixture()
 def tiny_disk(tmp_path):
-    """A real 512 KiB tmpfs, where the system allows mounting one (root on Linux)."""
+    """A real 1 MiB tmpfs (room for two generations of the fixture practices, not more),
+    where the system allows mounting one (root on Linux)."""
     mount_point = tmp_path / "tiny"
     mount_point.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount_point)],
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
         capture_output=True,
     )
     if mounted.returncode != 0:

@@ -137,6 +137,7 @@ def test_the_schema_holds_the_registry_fields():
         "body",
         "metadata",
         "folded",
+        "family",
         *FACETS,
         "population_count",
         "date_added",

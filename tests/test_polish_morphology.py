@@ -69,7 +69,7 @@ def test_index_table_of_contents_stays_small(tmp_path):
     build_index([Practice(id="p1", title="Żory", body="Rodziny zastępcze")], tmp_path)
     generation = (tmp_path / "CURRENT").read_text().strip()
     toc = sum(p.stat().st_size for p in (tmp_path / generation).glob("*.toc"))
-    assert DEFAULT_ANALYZER == "morfeusz+fold"
+    assert DEFAULT_ANALYZER == "morfeusz+fold+family"
     assert toc < 20_000
 
 

@@ -101,7 +101,13 @@ def test_suggestion_in_api_and_page(bundled_client):
     data = bundled_client.get("/api/search?q=bibloteka").get_json()
     assert data["suggestion"] == "biblioteka"
     assert data["total"] > 0
+    assert data["corrected"] is True
     page = bundled_client.get("/?q=bibloteka").get_data(as_text=True)
+    assert "Pokazuję wyniki dla:" in page and "szukaj zamiast tego:" in page
+    typed = bundled_client.get("/api/search?q=bibloteka&correct=0").get_json()
+    assert typed["suggestion"] == "biblioteka" and typed["corrected"] is False
+    assert typed["total"] == 0
+    page = bundled_client.get("/?q=bibloteka&correct=0").get_data(as_text=True)
     assert "Czy chodziło Ci o" in page
 
 

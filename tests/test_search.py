@@ -25,11 +25,16 @@ def test_inflected_query_finds_both_seed_pages(searcher):
     assert {"000_3b014753ec2e4c31", "001_8428a99dc5593c9b"} <= set(found[:5])
 
 
-def test_not_every_word_is_required_but_more_matches_rank_higher(searcher):
-    response = run(searcher, "seniorzy termomodernizacja")
+def test_with_match_any_no_word_is_required_but_more_matches_rank_higher(searcher):
+    response = run(searcher, "seniorzy termomodernizacja", match="any")
     assert {"fx-krakow-seniorzy", "fx-termomodernizacja"} <= set(ids(response))
-    both = run(searcher, "klub seniora Kraków")
+    both = run(searcher, "klub seniora Kraków", match="any")
     assert ids(both)[0] == "fx-krakow-seniorzy"
+
+
+def test_by_default_every_content_word_is_required(searcher):
+    assert run(searcher, "seniorzy termomodernizacja").total == 0
+    assert ids(run(searcher, "klub seniora Kraków")) == ["fx-krakow-seniorzy"]
 
 
 def test_title_outranks_body(searcher):

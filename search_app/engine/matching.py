@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from whoosh.query import And, AndMaybe, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.schema import TEXT_FIELDS
@@ -70,7 +70,7 @@ def apply_strategy(
     ``restrict`` (the filters) bounds the set whose size decides relaxing.
     """
     if match == "any":
-        return Matched(_plain(query).normalize())
+        return Matched(_any(query).normalize())
     if not isinstance(query, And):
         return Matched(_required_within(context, query).normalize())
     parts = [q for q in query.subqueries if q is not NullQuery]  # NullQuery: a stopword
@@ -134,6 +134,30 @@ def _requiring(fixed: list[Query], words: list[WordQuery], needed: int) -> Query
     elif words:
         parts.append(Or([_plain(u) for u in words], minmatch=needed))
     return And(parts) if len(parts) != 1 else parts[0]
+
+
+def _any(query: Query) -> Query:
+    """match=any: any word is enough, but "-word"/"NOT word" still exclude and "+word"
+    is still required (an Or would read them as "or anything without it")."""
+    if not isinstance(query, Or) or isinstance(query, WordQuery):
+        return _plain(query)
+    negated = [q.query for q in query.subqueries if isinstance(q, Not)]
+    required = [q for q in query.subqueries if isinstance(q, WordQuery) and q.required]
+    rest = [
+        _plain(q)
+        for q in query.subqueries
+        if not isinstance(q, Not) and not (isinstance(q, WordQuery) and q.required)
+    ]
+    built: Query = Or(rest, boost=query.boost, scale=getattr(query, "scale", None))
+    if required:
+        built = (
+            AndMaybe(And([_plain(q) for q in required]), built)
+            if rest
+            else And([_plain(q) for q in required])
+        )
+    if negated:
+        built = AndNot(built, Or([_plain(q) for q in negated]))
+    return built
 
 
 def _not_understood(context: QueryContext, absent: list[Query]) -> list[WordQuery]:

@@ -10,7 +10,9 @@ from whoosh.searching import Searcher
 from indexer.fields import OWN_TEXT_FIELDS, SIMILAR_FIELDS
 
 RELATED_LIMIT = 5
-KEY_TERMS = 12
+# With 12, generic words of the text ("wraz", "cel", "istnieć") crowded out the topic words
+# once lemmas were ranked by frequency; 20 keeps the foster-care pages each other's nearest.
+KEY_TERMS = 20
 # The text fields of their own (title, summary, body; not the metric card's metadata).
 RELATED_FIELDS = OWN_TEXT_FIELDS
 # Key terms come from the first this many characters of title, summary and body

@@ -484,6 +484,10 @@ class _TopAndAllCollector(TopCollector):
 
     def __init__(self, limit: int) -> None:
         super().__init__(limit, usequality=False)
+        # Whoosh also replaces the matcher by one that skips documents scoring below the
+        # current top N (every 10 matches); that dropped matches of NOT and ANDMAYBE
+        # queries, so totals and facets depended on the page size.
+        self.replace = 0
         self.matched: set[int] = set()
 
     def _collect(self, global_docnum: int, score: float):

@@ -696,6 +696,13 @@ def openapi_spec() -> dict[str, Any]:
                     },
                 }
             },
+            "/jak-szukac": {
+                "get": {
+                    "operationId": "helpPage",
+                    "summary": "Jak szukać: składnia zapytań z przykładami (HTML)",
+                    "responses": {"200": _html("Pomoc do wyszukiwania.")},
+                }
+            },
             "/praktyka/{practice_id}": {
                 "get": {
                     "operationId": "practicePage",

@@ -260,3 +260,9 @@ def _only(args: MultiDict, *names: str) -> dict[str, list[str]]:
 def _poland_map(response: SearchResponse) -> dict[str, Any]:
     counts = {v.value: v.count for v in response.facets.get("voivodeship", [])}
     return map_regions(counts, lambda name: url_for(".index", voivodeship=name))
+
+
+@bp.get("/jak-szukac")
+def help_page():
+    """How to search: the query syntax, fields, filters and the API, with runnable examples."""
+    return render_template("help.html")
