@@ -27,6 +27,10 @@ FUNCTION_LEMMAS = frozenset(
         "mój twój nasz wasz swój jego jej ich ja ty my wy on ona ono oni one się "
         # the verbs and nouns of asking itself
         "szukać poszukiwać znaleźć znajdować wyszukać pokazać sposób przykład "
+        # what every result is anyway: a practice ("praktyki z Łodzi", "dobre praktyki")
+        "praktyka "
+        # light verbs of questions ("jak zostać rodziną zastępczą", "co zrobić, żeby …")
+        "zostać zostawać robić zrobić "
         "proszę prosić "
         # quantifiers and vague adverbs that restrict nothing
         "jakiś każdy wszystek dużo mało bardzo bardziej najbardziej"

@@ -9,16 +9,17 @@ designed for Polish questions:
 - ``auto`` (the default): as ``all``; when fewer than :data:`RELAX_BELOW`
   practices contain every content word of a query of three or more, the
   requirement is lowered one word at a time to "at least k of the n words",
-  never below half of them nor below two, and the page says so;
+  never below two, and the page says so;
 - ``any``: any one word is enough (the parser OR-s them).
 
-Lowering k was measured against dropping the most frequent words first (the
-words left being all required): on our judged set the latter reached a set
-recall of 0.73 against 0.90 at the same set precision, because the word that
-breaks a natural query ("ocieplenie", "dziury") is as often a rare one. Words
-not required still rank the results (an ``Or`` of them adds to the score), so
-ranking stays BM25F with coordination: practices with more of the words come
-first, and totals and facets count the result set. Several words a synonym
+Lowering k was preferred to dropping the most frequent words first (the words
+left being all required): in a first measurement on our judged set the latter
+lost far more set recall, because the word that breaks a natural query
+("ocieplenie", "dziury") is as often a rare one. A relaxed query ranks by all
+its words (an ``Or``: practices with more of them score higher, BM25F with
+coordination) and is limited to the practices with at least k of them
+(:attr:`Matched.only`, counted per practice: Whoosh's ``Or(minmatch=k)`` is not
+implemented). Totals and facets count the result set. Several words a synonym
 group names together ("ośrodek pomocy społecznej") count as one word, which its
 other expressions ("mops") also match.
 """
@@ -26,11 +27,12 @@ other expressions ("mops") also match.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.schema import TEXT_FIELDS
@@ -43,13 +45,15 @@ from search_app.engine.variants import (
     longest_expression,
 )
 
-# Lower the requirement while fewer practices than this contain the required words
-# (measured on our judged set: 2 gave set precision 0.71 and recall 0.88, 3 gave 0.60
-# and 0.90, 5 gave 0.53 and 0.92).
-RELAX_BELOW = 3
+# Lower the requirement while fewer practices than this (a page) contain the required
+# words; the thresholds measured side by side are in docs/relevance.md.
+RELAX_BELOW = 10
 # At least this share of a query's content words stays required, and never fewer
-# than MIN_REQUIRED: relaxing never falls back to "any one word".
-MIN_REQUIRED_SHARE = 1 / 2
+# than MIN_REQUIRED: relaxing never falls back to "any one word". (Requiring half of
+# them lost 0.01 nDCG@10 on allegro-faq's long questions and changed nothing on ours;
+# always requiring the rarest word lost 0.15 there and 0.05 here: the rarest word is
+# often the one the texts say otherwise.)
+MIN_REQUIRED_SHARE = 0.0
 MIN_REQUIRED = 2
 
 
@@ -60,6 +64,9 @@ class Matched:
     query: Query
     relaxed: list[str] = field(default_factory=list)
     required: int = 0  # how many of the words the results contain at least (when relaxed)
+    # When relaxed: the practices with at least ``required`` of the words (global
+    # document numbers); the query alone would match those with any of them.
+    only: set[int] | None = None
 
 
 def apply_strategy(
@@ -87,52 +94,85 @@ def apply_strategy(
         return Matched(Or([_plain(u) for u in optional]).normalize(), [u.word for u in unread])
     fixed = [u for u in content if not isinstance(u, WordQuery) or u.required]
     words: list[WordQuery] = [u for u in content if isinstance(u, WordQuery) and not u.required]
-    needed = len(words)
+    needed, only = len(words), None
     if match == "auto":
-        needed = _words_needed(context.searcher, fixed, words, restrict)
-    built = _requiring(fixed, words, needed)
+        needed, only = _words_needed(context.searcher, fixed, words, restrict)
+    # Relaxed, the query ranks by any of the words; ``only`` holds the practices with
+    # enough of them.
+    built = _requiring(fixed, words, all_words=only is None)
     if optional:
         built = AndMaybe(built, Or([_plain(u) for u in optional]))
     relaxed = [u.word for u in unread]
-    if needed < len(words):
+    if only is not None:
         relaxed.extend(u.word for u in words)
-    return Matched(built.normalize(), relaxed, needed if needed < len(words) else 0)
+    return Matched(built.normalize(), relaxed, needed if only is not None else 0, only)
 
 
 def _words_needed(
     searcher: Searcher, fixed: list[Query], words: list[WordQuery], restrict: Query | None
-) -> int:
-    """How many of ``words`` a result must contain: all, unless too few practices do.
+) -> tuple[int, set[int] | None]:
+    """How many of ``words`` a result must contain: all, unless too few practices do;
+    with fewer, also the practices that contain that many (else None).
 
-    Words no practice contains are never evaluated: a requirement above the number
-    of the others cannot be met.
+    Each word's practices are read once, unscored, and counted per practice; every
+    requirement is then a count. (Whoosh's ``Or(minmatch=k)`` is not implemented:
+    it matches any one subquery.)
     """
     everything = len(fixed) + len(words)
     floor = max(MIN_REQUIRED, math.ceil(everything * MIN_REQUIRED_SHARE)) - len(fixed)
     floor = min(max(floor, 1), len(words))
-    reader = searcher.reader()
-    present = sum(not _absent(reader, word) for word in words)
+    if floor >= len(words):
+        return len(words), None
+    if _has_at_least(searcher, _requiring(fixed, words), restrict, RELAX_BELOW):
+        return len(words), None  # the common case, and an intersection is quick to evaluate
+    within = _docs_of(searcher, fixed)
+    counts: Counter[int] = Counter()
+    for word in words:
+        docs = _word_docs(searcher, word)
+        counts.update(docs if within is None else docs & within)
+    filtered = _docs_of(searcher, [restrict] if restrict is not None else [])
+    at_least = Counter(  # words matched -> practices (within the filters) matching that many
+        matched for doc, matched in counts.items() if filtered is None or doc in filtered
+    )
+
+    def practices_with(k: int) -> int:
+        return sum(n for matched, n in at_least.items() if matched >= k)
+
     needed = len(words)
-    while needed > floor and (
-        needed > present
-        or not _has_at_least(searcher, _requiring(fixed, words, needed), restrict, RELAX_BELOW)
-    ):
+    while needed > floor and practices_with(needed) < RELAX_BELOW:
         needed -= 1
-    if needed < len(words) and (
-        needed > present
-        or not _has_at_least(searcher, _requiring(fixed, words, needed), restrict, 1)
-    ):
-        return len(words)  # relaxing found nothing either: keep the query as typed
-    return needed
+    if needed == len(words) or practices_with(needed) == 0:
+        return len(words), None  # relaxing found nothing either: keep the query as typed
+    return needed, {doc for doc, matched in counts.items() if matched >= needed}
 
 
-def _requiring(fixed: list[Query], words: list[WordQuery], needed: int) -> Query:
-    """The fixed parts (operators, "+word") and at least ``needed`` of the ``words``."""
+def _docs_of(searcher: Searcher, parts: list[Query]) -> set[int] | None:
+    """The practices matching every one of ``parts``; None (no limit) for no parts."""
+    found: set[int] | None = None
+    for part in parts:
+        docs = set(searcher.docs_for_query(_plain(part).normalize()))
+        found = docs if found is None else found & docs
+    return found
+
+
+def _word_docs(searcher: Searcher, word: WordQuery) -> set[int]:
+    """The practices with any variant of the word, read variant by variant (a union
+    matcher over the variants costs twice as much per document)."""
+    docs: set[int] = set()
+    for variant in word.subqueries:
+        docs.update(searcher.docs_for_query(_plain(variant).normalize()))
+    return docs
+
+
+def _requiring(fixed: list[Query], words: list[WordQuery], all_words: bool = True) -> Query:
+    """The fixed parts (operators, "+word") and all the ``words``, or any of them."""
     parts = [_plain(u) for u in fixed]
-    if needed >= len(words):
+    if all_words:
         parts.extend(_plain(u) for u in words)
     elif words:
-        parts.append(Or([_plain(u) for u in words], minmatch=needed))
+        # Any of the words ranks; those with all of them score twice (coordination).
+        every = And([_plain(u) for u in words])
+        parts.append(Or([every, *(_plain(u) for u in words)]))
     return And(parts) if len(parts) != 1 else parts[0]
 
 
@@ -156,7 +196,9 @@ def _any(query: Query) -> Query:
             else And([_plain(q) for q in required])
         )
     if negated:
-        built = AndNot(built, Or([_plain(q) for q in negated]))
+        # Not And's Whoosh AndNot, whose matcher lets the first match through when
+        # the negated words' first document comes before it.
+        built = And([built, Not(Or([_plain(q) for q in negated]))])
     return built
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
 from whoosh import sorting
-from whoosh.collectors import Collector, TimeLimitCollector, TopCollector
+from whoosh.collectors import Collector, FilterCollector, TimeLimitCollector, TopCollector
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher, TimeLimit
 
@@ -286,11 +286,12 @@ def search(
     # Words typed without Polish letters are respelt; misspelt ones are searched as
     # corrected, and the correction is suggested.
     understood = Understood(Every())
-    relaxed: list[str] = []
+    matching = Matched(Every())
     query: Query = Every()
     filters = {name: values for name, values in request.filters.items() if values}
     if request.q:
-        query, understood, relaxed = _understood_query(context, request, filters)
+        query, understood, matching = _understood_query(context, request, filters)
+    only = matching.only  # relaxed: the practices with enough of the words
     messages = context.messages
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
@@ -298,11 +299,13 @@ def search(
     deadline = budget.clock() + budget.ranking_seconds
     if not filters and sortedby is None:
         # Ranked and unfiltered: one pass gives the top hits and every match for the facets.
-        matched, ranked = _ranked_with_matches(searcher, query, limit, budget, deadline)
+        matched, ranked = _ranked_with_matches(searcher, query, limit, budget, deadline, only)
         allowed, page = matched, ranked[offset:]
     else:
         # The query is evaluated unscored once; filters and facets reuse its documents.
         matched = matching_docs(searcher, query, budget, deadline)
+        if only is not None:
+            matched &= only
         allowed = _restrict(searcher, matched, filter_query(filters, searcher))
         page = []
         if allowed:  # Whoosh reads an empty filter set as "no filter"
@@ -310,7 +313,7 @@ def search(
                 limit=limit,
                 sortedby=sortedby,
                 reverse=reverse,
-                filter=allowed if filters else None,
+                filter=allowed if filters or only is not None else None,
             )
             page = _collect(searcher, query, collector, budget, deadline)[offset:limit]
     total = len(allowed)
@@ -328,17 +331,18 @@ def search(
         facets=facet_counts(searcher, query, filters, matched, allowed),
         suggestion=understood.suggestion,
         corrected=understood.corrected,
-        relaxed=relaxed,
+        relaxed=matching.relaxed,
         messages=[*request.notes, *messages],
     )
 
 
 def _understood_query(
     context: QueryContext, request: SearchRequest, filters: Mapping[str, tuple[str, ...]]
-) -> tuple[Query, Understood, list[str]]:
+) -> tuple[Query, Understood, Matched]:
     """The query to run for ``request.q``: understood, matched by ``request.match``, bounded.
 
-    Also what understanding found (the suggestion) and the words not required after relaxing.
+    Also what understanding found (the suggestion) and what matching decided (the words
+    not required after relaxing, and then the practices with enough of them).
     """
     understood = understand(context, request.q, match=request.match, correct=request.correct)
     matched = apply_strategy(
@@ -349,7 +353,7 @@ def _understood_query(
     query = matched.query
     if query is NullQuery:
         context.messages.append(NOTE_NO_WORDS)
-    return bound_query(query, context.reader, context.messages), understood, matched.relaxed
+    return bound_query(query, context.reader, context.messages), understood, matched
 
 
 def _relaxed_note(matched: Matched) -> str:
@@ -501,11 +505,14 @@ def _ranked_with_matches(
     limit: int,
     budget: QueryBudget | None = None,
     deadline: float | None = None,
+    only: set[int] | None = None,
 ) -> tuple[set[int], list]:
-    """Every document matching ``query`` and the ``limit`` best-scored hits (so far, if cut)."""
-    collector = _TopAndAllCollector(limit)
+    """Every document matching ``query`` and the ``limit`` best-scored hits (so far, if cut);
+    with ``only``, just the documents in it."""
+    top = _TopAndAllCollector(limit)
+    collector: Collector = top if only is None else FilterCollector(top, allow=only)
     ranked = _collect(searcher, query, collector, budget, deadline)
-    return collector.matched, ranked
+    return top.matched, ranked
 
 
 def _collect(
