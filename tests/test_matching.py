@@ -113,9 +113,7 @@ def test_budzet_obywatelski_finds_participatory_budgets_only(bundled_searcher, S
         assert both or re.search(r"(?i)\bbudże\w* partycypac", text), practice
 
 
-def test_seniors_in_a_small_gmina_finds_few_practices_all_about_seniors(
-    bundled_searcher, S, texts
-):
+def test_seniors_in_a_small_gmina_finds_few_practices_all_about_seniors(bundled_searcher, S, texts):
     q = "program dla seniorów w małej gminie"
     exact = S(q, match="all")
     assert 1 <= len(exact) <= 10  # not the 68 practices that say "gmina" or "program"
