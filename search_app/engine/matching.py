@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from whoosh.query import And, AndMaybe, Not, NullQuery, Or, Phrase, Query, Term
+from whoosh.query.wrappers import WrappingQuery
 from whoosh.searching import Searcher
 
 from indexer.schema import TEXT_FIELDS
@@ -231,6 +232,8 @@ def _absent(reader, query: Query) -> bool:
         return all(_absent(reader, q) for q in query.subqueries)
     if isinstance(query, And):
         return any(_absent(reader, q) for q in query.subqueries)
+    if isinstance(query, WrappingQuery):  # the family's constant score
+        return _absent(reader, query.child)
     return False
 
 

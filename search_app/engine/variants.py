@@ -156,6 +156,9 @@ class _ConstantScore(ConstantScoreQuery):
     def with_boost(self, boost: float) -> Query:
         return _ConstantScore(self.child, self.score * boost)
 
+    def __str__(self) -> str:
+        return f"{self.child}={self.score}"
+
 
 def _family(context: QueryContext, terms: tuple[str, ...]) -> list[Query]:
     """The word's family in the family field (scored low by the field's boost)."""
