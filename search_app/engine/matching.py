@@ -26,6 +26,7 @@ other expressions ("mops") also match.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -36,10 +37,12 @@ from whoosh.query import And, AndMaybe, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.query.wrappers import WrappingQuery
 from whoosh.searching import Searcher
 
+from analyzers.families import family_key
 from indexer.schema import TEXT_FIELDS
 from search_app.engine.context import QueryContext
 from search_app.engine.variants import (
     SYNONYM_BOOST,
+    VariantsOr,
     WordQuery,
     anywhere,
     expansions,
@@ -56,6 +59,9 @@ RELAX_BELOW = 10
 # often the one the texts say otherwise.)
 MIN_REQUIRED_SHARE = 0.0
 MIN_REQUIRED = 2
+# Up to this many words, "k of n" is an Or of the combinations of k words (at most 20
+# intersections); longer queries are counted per practice (see _requiring).
+MAX_COMBINED_WORDS = 0
 
 
 @dataclass
@@ -66,8 +72,9 @@ class Matched:
     relaxed: list[str] = field(default_factory=list)
     required: int = 0  # how many of the words the results contain at least (when relaxed)
     # When relaxed: the practices with at least ``required`` of the words (global
-    # document numbers); the query alone would match those with any of them.
-    only: set[int] | None = None
+    # document numbers), and how many each has; the query alone would match those with
+    # any of them.
+    only: dict[int, int] | None = None
 
 
 def apply_strategy(
@@ -98,32 +105,51 @@ def apply_strategy(
     needed, only = len(words), None
     if match == "auto":
         needed, only = _words_needed(context.searcher, fixed, words, restrict)
-    # Relaxed, the query ranks by any of the words; ``only`` holds the practices with
-    # enough of them.
-    built = _requiring(fixed, words, all_words=only is None)
+    built = _requiring(fixed, words, needed, only)
     if optional:
         built = AndMaybe(built, Or([_plain(u) for u in optional]))
     relaxed = [u.word for u in unread]
-    if only is not None:
+    if needed < len(words):
         relaxed.extend(u.word for u in words)
-    return Matched(built.normalize(), relaxed, needed if only is not None else 0, only)
+    return Matched(built.normalize(), relaxed, needed if needed < len(words) else 0, only)
 
 
 def _words_needed(
     searcher: Searcher, fixed: list[Query], words: list[WordQuery], restrict: Query | None
-) -> tuple[int, set[int] | None]:
-    """How many of ``words`` a result must contain: all, unless too few practices do;
-    with fewer, also the practices that contain that many (else None).
+) -> tuple[int, dict[int, int] | None]:
+    """How many of ``words`` a result must contain: all, unless too few practices do.
 
-    Each word's practices are read once, unscored, and counted per practice; every
-    requirement is then a count. (Whoosh's ``Or(minmatch=k)`` is not implemented:
-    it matches any one subquery.)
+    For a long query, also the practices with that many (else None): see
+    :func:`_requiring`.
     """
     everything = len(fixed) + len(words)
     floor = max(MIN_REQUIRED, math.ceil(everything * MIN_REQUIRED_SHARE)) - len(fixed)
     floor = min(max(floor, 1), len(words))
     if floor >= len(words):
         return len(words), None
+    if len(words) > MAX_COMBINED_WORDS:
+        return _words_needed_by_count(searcher, fixed, words, restrict, floor)
+    needed = len(words)
+    while needed > floor and not _has_at_least(
+        searcher, _requiring(fixed, words, needed), restrict, RELAX_BELOW
+    ):
+        needed -= 1
+    if needed < len(words) and not _has_at_least(
+        searcher, _requiring(fixed, words, needed), restrict, 1
+    ):
+        return len(words), None  # relaxing found nothing either: keep the query as typed
+    return needed, None
+
+
+def _words_needed_by_count(
+    searcher: Searcher,
+    fixed: list[Query],
+    words: list[WordQuery],
+    restrict: Query | None,
+    floor: int,
+) -> tuple[int, dict[int, int] | None]:
+    """:func:`_words_needed` for long queries: each word's practices are read once,
+    unscored, and counted per practice; every requirement is then a count."""
     if _has_at_least(searcher, _requiring(fixed, words), restrict, RELAX_BELOW):
         return len(words), None  # the common case, and an intersection is quick to evaluate
     within = _docs_of(searcher, fixed)
@@ -144,7 +170,7 @@ def _words_needed(
         needed -= 1
     if needed == len(words) or practices_with(needed) == 0:
         return len(words), None  # relaxing found nothing either: keep the query as typed
-    return needed, {doc for doc, matched in counts.items() if matched >= needed}
+    return needed, {doc: matched for doc, matched in counts.items() if matched >= needed}
 
 
 def _docs_of(searcher: Searcher, parts: list[Query]) -> set[int] | None:
@@ -158,22 +184,50 @@ def _docs_of(searcher: Searcher, parts: list[Query]) -> set[int] | None:
 
 def _word_docs(searcher: Searcher, word: WordQuery) -> set[int]:
     """The practices with any variant of the word, read variant by variant (a union
-    matcher over the variants costs twice as much per document)."""
+    matcher over the variants costs twice as much per document).
+
+    A term of a text field whose word family the word's family variant names is
+    skipped: the family field holds the family of every word of every text field, so
+    its practices include that term's.
+    """
+    families = {v.child.text for v in word.subqueries if isinstance(v, WrappingQuery) and v.child}
     docs: set[int] = set()
     for variant in word.subqueries:
+        if (
+            isinstance(variant, Term)
+            and variant.fieldname in TEXT_FIELDS
+            and family_key(variant.text) in families
+        ):
+            continue
         docs.update(searcher.docs_for_query(_plain(variant).normalize()))
     return docs
 
 
-def _requiring(fixed: list[Query], words: list[WordQuery], all_words: bool = True) -> Query:
-    """The fixed parts (operators, "+word") and all the ``words``, or any of them."""
+def _requiring(
+    fixed: list[Query],
+    words: list[WordQuery],
+    needed: int | None = None,
+    only: dict[int, int] | None = None,
+) -> Query:
+    """The fixed parts (operators, "+word") and at least ``needed`` of the ``words`` (all
+    by default).
+
+    Whoosh's ``Or(minmatch=k)`` is not implemented (it matches any one subquery), so
+    "k of n" is the ``Or`` of every combination of k words: each is an intersection,
+    quick to evaluate, and a practice with more of the words matches more of them and
+    scores higher (coordination). Past :data:`MAX_COMBINED_WORDS` words the
+    combinations would be too many: the query is then any of the words, those with
+    all of them scoring twice, and the caller limits it to ``only``.
+    """
     parts = [_plain(u) for u in fixed]
-    if all_words:
-        parts.extend(_plain(u) for u in words)
+    plain = [_plain(u) for u in words]
+    if needed is None or needed >= len(words):
+        parts.extend(plain)
+    elif only is None:
+        combinations = [And(list(c)) for c in itertools.combinations(plain, needed)]
+        parts.append(VariantsOr(combinations))  # a tree of unions, not preloaded arrays
     elif words:
-        # Any of the words ranks; those with all of them score twice (coordination).
-        every = And([_plain(u) for u in words])
-        parts.append(Or([every, *(_plain(u) for u in words)]))
+        parts.append(Or(plain))  # ranked by any word; the caller limits it to ``only``
     return And(parts) if len(parts) != 1 else parts[0]
 
 

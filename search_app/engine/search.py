@@ -55,6 +55,8 @@ MAX_FILTER_VALUES = 20
 # Werkzeug puts where a URL held invalid UTF-8.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 SNIPPET_CHARS = 240
+# Ranking bonus per word of a relaxed query a practice has: more words always first.
+WORD_COUNT_RANK = 1e6
 # A ranking cut by its deadline still gets this long, so it can return something.
 MIN_RANKING_SECONDS = 0.05
 # Matched documents gathered between two looks at the clock.
@@ -305,10 +307,15 @@ def search(
         # The query is evaluated unscored once; filters and facets reuse its documents.
         matched = matching_docs(searcher, query, budget, deadline)
         if only is not None:
-            matched &= only
+            matched &= only.keys()
         allowed = _restrict(searcher, matched, filter_query(filters, searcher))
         page = []
-        if allowed:  # Whoosh reads an empty filter set as "no filter"
+        if allowed and sortedby is None:  # ranked within the filters
+            _all, ranked = _ranked_with_matches(
+                searcher, query, limit, budget, deadline, only, allowed
+            )
+            page = ranked[offset:limit]
+        elif allowed:  # Whoosh reads an empty filter set as "no filter"
             collector = searcher.collector(
                 limit=limit,
                 sortedby=sortedby,
@@ -486,17 +493,29 @@ class _TopAndAllCollector(TopCollector):
     replaces a ranked search plus an unscored one.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, words: Mapping[int, int] | None = None) -> None:
         super().__init__(limit, usequality=False)
         # Whoosh also replaces the matcher by one that skips documents scoring below the
         # current top N (every 10 matches); that dropped matches of NOT and ANDMAYBE
         # queries, so totals and facets depended on the page size.
         self.replace = 0
         self.matched: set[int] = set()
+        # A relaxed query's words matched per document: more words rank first (its
+        # score is BM25 of any word), by a bonus taken off again in ``hits``.
+        self.words = words
 
     def _collect(self, global_docnum: int, score: float):
         self.matched.add(global_docnum)
+        if self.words is not None:
+            score += self.words.get(global_docnum, 0) * WORD_COUNT_RANK
         return super()._collect(global_docnum, score)
+
+    def hits(self, ranked: list) -> list:
+        """The collected hits with their own scores (without the ranking bonus)."""
+        if self.words is not None:
+            for hit in ranked:
+                hit.score -= self.words.get(hit.docnum, 0) * WORD_COUNT_RANK
+        return ranked
 
 
 def _ranked_with_matches(
@@ -505,14 +524,20 @@ def _ranked_with_matches(
     limit: int,
     budget: QueryBudget | None = None,
     deadline: float | None = None,
-    only: set[int] | None = None,
+    only: Mapping[int, int] | None = None,
+    allow: set[int] | None = None,
 ) -> tuple[set[int], list]:
-    """Every document matching ``query`` and the ``limit`` best-scored hits (so far, if cut);
-    with ``only``, just the documents in it."""
-    top = _TopAndAllCollector(limit)
-    collector: Collector = top if only is None else FilterCollector(top, allow=only)
+    """Every document matching ``query`` and the ``limit`` best-scored hits (so far, if cut).
+
+    ``only`` (a relaxed query's documents with enough of its words, and how many) limits
+    the documents and ranks those with more words first; ``allow`` limits them too.
+    """
+    top = _TopAndAllCollector(limit, only)
+    if only is not None:
+        allow = set(only) if allow is None else allow & only.keys()
+    collector: Collector = top if allow is None else FilterCollector(top, allow=allow)
     ranked = _collect(searcher, query, collector, budget, deadline)
-    return top.matched, ranked
+    return top.matched, top.hits(ranked)
 
 
 def _collect(
