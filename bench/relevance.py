@@ -47,7 +47,7 @@ OUTPUT = ROOT / "docs" / "relevance.md"
 
 VARIANTS = ("clean", "nodiac", "typo")
 # Thresholds of relaxing compared (matching.RELAX_BELOW is the default).
-RELAX_SETTINGS = (1, 2, 3, 5)
+RELAX_SETTINGS = (1, 3, 5, 10)
 POLISH_LETTERS = "aąbcćdeęfghijklłmnńoóprsśtuwyzźż"
 BASELINE_FOR_BUILD = "stempel"
 
@@ -313,9 +313,11 @@ def render(results, any_results, relax_results, gold, accuracy, build, seed, sec
         "  działać, and `zakupy` and `zakup` are one lemma.",
         "- Matching (`search_app/engine/matching.py`): every content word is required, each",
         "  through its lemma, folded spellings, synonyms or family; question words, modal",
-        "  verbs and possessives are not. With `match=auto`, when fewer than 3 practices",
+        "  verbs and possessives are not. With `match=auto`, when fewer than "
+        f"{matching.RELAX_BELOW} practices",
         "  contain all the words of a query of 3 or more, at least k of the n words are",
-        "  required, k lowered one at a time but never below half of them nor below 2.",
+        "  required, k lowered one at a time but never below 2; practices with more of the",
+        "  words rank first.",
         "  A first draft that dropped the most frequent words first (the others all",
         "  required) lost far more recall: the word that breaks a natural query",
         '  ("ocieplenie", "dziury") is as often a rare one. The threshold, measured',
