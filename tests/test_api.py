@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,12 @@ def test_the_searcher_is_closed_by_one_teardown(small_index, monkeypatch):
     app.teardown_appcontext_funcs[app.teardown_appcontext_funcs.index(original)] = spy
     assert app.test_client().get("/api/practices/nie-ma").status_code == 404
     assert closed == [1]
+
+
+def test_readme_lists_the_search_response_keys(bundled_client):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if "`GET /api/search?" in line)
+    listed = re.search(r"`\{([^}]*)\}`", line)
+    assert listed is not None
+    keys = {key.strip() for key in listed.group(1).split(",")}
+    assert keys == set(bundled_client.get("/api/search?q=mops").get_json())
