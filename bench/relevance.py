@@ -320,7 +320,7 @@ def render(results, any_results, relax_results, gold, accuracy, build, seed, sec
         f"{matching.RELAX_BELOW} practices",
         "  contain all the words of a query of 3 or more, at least k of the n words are",
         "  required, k lowered one at a time but never below 2; practices with more of the",
-        "  words rank first.",
+        "  words score higher.",
         "  A first draft that dropped the most frequent words first (the others all",
         "  required) lost far more recall: the word that breaks a natural query",
         '  ("ocieplenie", "dziury") is as often a rare one. The threshold, measured',
