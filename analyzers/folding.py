@@ -1,13 +1,13 @@
 """Folding Polish letters to ASCII, for queries typed without diacritics.
 
 Folding after stemming lets only ~20–27% of such words reach the right stem,
-so the index has a separate folded field: each distinct word of a practice
-that has Polish letters, once, folded ("zorach", "lodzi", "samorzadow"). It
-catches words typed without diacritics that no dictionary knows (names);
-known words are respelt with Morfeusz instead (``search_app.engine.diacritics``).
-Words without Polish letters are left out (the text fields already have
-them), and a plain list of distinct words (a KEYWORD field) costs far less to
-index than a second analysis of the whole text.
+so the index has a separate folded field: each distinct word of a practice,
+once, folded ("zorach", "lodzi", "samorzadow", "rodzinne"). It catches words
+typed without diacritics that no dictionary knows (names); known words are
+respelt with Morfeusz instead (``search_app.engine.diacritics``). It is also the
+vocabulary of typo correction, which needs the words as written (the text
+fields hold lemmas). A plain list of distinct words (a KEYWORD field) costs far
+less to index than a second analysis of the whole text.
 """
 
 from __future__ import annotations
@@ -37,14 +37,18 @@ def fold(text: str) -> str:
 
 
 def folded_words(text: str) -> str:
-    """The folded field's value: distinct words with Polish letters, folded.
+    """The folded field's value: every distinct word as written, folded.
+
+    Words without Polish letters are kept too: the text fields hold lemmas, and typo
+    correction compares what was typed with the words as the texts write them
+    ("rozinne" is one edit from "rodzinne", two from the lemma "rodzinny").
 
     >>> folded_words("Rodziny w Żorach i w Żorach, w Łodzi")
-    'lodzi zorach'
+    'lodzi rodziny zorach'
     """
     stopwords = load_stopwords()
     words = {w for w in WORD.findall(text.lower()) if w not in stopwords}
-    return " ".join(sorted({fold(w) for w in words} - words))
+    return " ".join(sorted({fold(w) for w in words}))
 
 
 def spelling_count(word: str) -> int:

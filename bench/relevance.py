@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzers import ANALYZERS, DEFAULT_ANALYZER, analyzer_config, fold
+from analyzers import ANALYZERS, DEFAULT_ANALYZER, analyzer_config
 from analyzers.lemmas import best_lemma, lemmas
 from analyzers.polish import load_stopwords, stem_word
 from indexer.build import build_index
@@ -76,9 +76,14 @@ def own_query_kinds() -> dict[str, int]:
 COLLECTIONS = {"allegro-faq": allegro_collection, "bdp": own_collection}
 
 
+# Polish letters to their ASCII base, case kept ("NOT Łódź" -> "NOT Lodz").
+WITHOUT_POLISH_LETTERS = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
+
+
 def without_diacritics(text: str) -> str:
-    """The query as typed on a keyboard without Polish letters."""
-    return fold(text)
+    """The query as typed on a keyboard without Polish letters (capitals stay capitals:
+    operators are typed in capitals)."""
+    return text.translate(WITHOUT_POLISH_LETTERS)
 
 
 def with_one_typo(text: str, rng: random.Random) -> str:
@@ -319,7 +324,7 @@ def render(results, any_results, relax_results, gold, accuracy, build, seed, sec
         f"{matching.RELAX_BELOW} practices",
         "  contain all the words of a query of 3 or more, at least k of the n words are",
         "  required, k lowered one at a time but never below 2; practices with more of the",
-        "  words rank first.",
+        "  words score higher.",
         "  A first draft that dropped the most frequent words first (the others all",
         "  required) lost far more recall: the word that breaks a natural query",
         '  ("ocieplenie", "dziury") is as often a rare one. The threshold, measured',

@@ -55,8 +55,10 @@ MAX_FILTER_VALUES = 20
 # Werkzeug puts where a URL held invalid UTF-8.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 SNIPPET_CHARS = 240
-# Ranking bonus per word of a relaxed query a practice has: more words always first.
-WORD_COUNT_RANK = 1e6
+# Ranking bonus per word of a relaxed query a practice has (coordination): practices
+# with more of the words rise. Chosen by nDCG@10 on both test collections against no
+# bonus, 1, 3, 5 and "more words always first" (which was the worst on both).
+WORD_COUNT_RANK = 2.0
 # A ranking cut by its deadline still gets this long, so it can return something.
 MIN_RANKING_SECONDS = 0.05
 # Matched documents gathered between two looks at the clock.
@@ -500,7 +502,7 @@ class _TopAndAllCollector(TopCollector):
         # queries, so totals and facets depended on the page size.
         self.replace = 0
         self.matched: set[int] = set()
-        # A relaxed query's words matched per document: more words rank first (its
+        # A relaxed query's words matched per document: more words rank higher (its
         # score is BM25 of any word), by a bonus taken off again in ``hits``.
         self.words = words
 
@@ -530,7 +532,7 @@ def _ranked_with_matches(
     """Every document matching ``query`` and the ``limit`` best-scored hits (so far, if cut).
 
     ``only`` (a relaxed query's documents with enough of its words, and how many) limits
-    the documents and ranks those with more words first; ``allow`` limits them too.
+    the documents and ranks those with more words higher; ``allow`` limits them too.
     """
     top = _TopAndAllCollector(limit, only)
     if only is not None:

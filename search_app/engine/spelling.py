@@ -3,10 +3,11 @@
 A word is left alone if it is a real Polish word (Morfeusz knows it: correcting
 "muzycznych" to "fizycznych" because the index lacks it would change the
 question) or if its folded form, its surface form or its analysed form (lemma
-or stem) is in the index. Any other word is replaced by the most
-frequent index word within edit distance 1 (words of 4–7 letters) or 2
-(longer words), found with Whoosh's Levenshtein automaton over the folded
-field's vocabulary, which holds surface words, folded words and folded lemmas.
+or stem) is in the index. Any other word is replaced by the most frequent index
+word within edit distance 1 (words of 4–7 letters; two neighbouring letters swapped
+count as one edit) or 2 (longer words), found with Whoosh's Levenshtein automaton
+over the folded field's vocabulary, which holds surface words, folded words and
+folded lemmas.
 
 The automaton is walked over each segment's vocabulary held in memory (a sorted
 list per field, cached per segment and bounded in bytes) rather than through
@@ -138,13 +139,33 @@ def nearest_word(context: QueryContext, word: str) -> str | None:
                 for term in terms_within(reader, name, text, distance, automata[text])
                 if term not in (word, fold(word))
             )
+            if distance == 1:
+                found.update(
+                    (name == FOLDED_FIELD, reader.doc_frequency(name, term), term, name)
+                    for term in transpositions(text)
+                    if term not in (word, fold(word)) and (name, term) in reader
+                )
         if found:
             *_rank, term, name = max(found)
-            if name == FOLDED_FIELD:
+            if name == FOLDED_FIELD and (fold(word) != word or not is_dictionary_word(term)):
+                # A folded word: given back its Polish letters ("zastepczych", and
+                # "szkuł" -> "szkół"). Typed without Polish letters, one that is a word
+                # as it is ("bibloteka" -> "biblioteka") stays: the nearest to what was
+                # typed, not "biblioteką".
                 candidates = with_diacritics(term, budget)
                 term = best_spelling(context, candidates) if candidates else term
             return term
     return None
+
+
+def transpositions(word: str) -> set[str]:
+    """``word`` with two neighbouring letters swapped, each way: one slip of the fingers,
+    which Levenshtein counts as two edits ("rodizny" for "rodziny").
+
+    >>> sorted(transpositions("abc"))
+    ['acb', 'bac']
+    """
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)} - {word}
 
 
 def terms_within(reader: IndexReader, name: str, text: str, distance: int, dfa: DFA) -> set[str]:
