@@ -535,8 +535,8 @@ def _indexed_practices(index_dir: Path) -> tuple[list[Practice], list[SourceErro
     type=click.Choice(MATCH_CHOICES),
     default="auto",
     show_default=True,
-    help="Które słowa zapytania musi zawierać wynik: auto — wszystkie, z możliwością "
-    "pominięcia najmniej istotnych, gdy nic nie pasuje; all — wszystkie; any — dowolne.",
+    help="Które słowa zapytania musi zawierać wynik: auto — wszystkie, a gdy ma je mniej "
+    "niż 10 praktyk, co najmniej dwa z nich; all — wszystkie; any — dowolne.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Wynik w formacie JSON.")
 def eval_command(

@@ -69,6 +69,8 @@ class Matched:
     # document numbers), and how many each has; the query alone would match those with
     # any of them.
     only: dict[int, int] | None = None
+    # When relaxed: how many of those practices have all the words.
+    complete: int = 0
 
 
 def apply_strategy(
@@ -105,7 +107,8 @@ def apply_strategy(
     relaxed = [u.word for u in unread]
     if needed < len(words):
         relaxed.extend(u.word for u in words)
-    return Matched(built.normalize(), relaxed, needed if needed < len(words) else 0, only)
+    complete = sum(1 for matched in (only or {}).values() if matched == len(words))
+    return Matched(built.normalize(), relaxed, needed if needed < len(words) else 0, only, complete)
 
 
 def _words_needed(

@@ -24,7 +24,7 @@ from indexer.schema import FACETS, POPULATION_BANDS, build_schema, facet_label
 from search_app.engine.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
 from search_app.engine.columns import facet_column, value_pairs
 from search_app.engine.context import QueryContext
-from search_app.engine.matching import Matched, apply_strategy
+from search_app.engine.matching import RELAX_BELOW, Matched, apply_strategy
 from search_app.engine.query_limits import bound_query
 from search_app.engine.snippets import Snippets, lead
 from search_app.engine.understanding import NOTE_NO_WORDS, Understood, understand
@@ -38,7 +38,7 @@ SORTS = {
 # How many of the query's content words a result must contain: "auto" all of them,
 # relaxing the least informative ones when nothing matches; "all" every one; "any" one.
 MATCH_MODES = {
-    "auto": "wszystkie słowa, z możliwością pominięcia najmniej istotnych",
+    "auto": "wszystkie słowa, a gdy ma je mniej niż 10 praktyk, także część z nich",
     "all": "wszystkie słowa",
     "any": "dowolne ze słów",
 }
@@ -368,6 +368,11 @@ def _understood_query(
 def _relaxed_note(matched: Matched) -> str:
     """The Polish note saying which words the results need not all contain."""
     words = ", ".join(f"„{word}”" for word in matched.relaxed)
+    if matched.required and matched.complete:
+        return (
+            f"Wszystkie słowa zapytania zawiera mniej niż {RELAX_BELOW} praktyk — pokazuję "
+            f"też praktyki z co najmniej {matched.required} z nich: {words}."
+        )
     if matched.required:
         return (
             f"Żadna praktyka nie zawiera wszystkich słów zapytania — pokazuję praktyki "

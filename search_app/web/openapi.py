@@ -518,9 +518,9 @@ def search_parameters() -> list[dict]:
             "required": False,
             "description": (
                 "Które słowa zapytania muszą wystąpić: auto (domyślnie) — wszystkie istotne,"
-                " a gdy żadna praktyka ich nie zawiera, najmniej istotne przestają być"
-                " wymagane (lista w `relaxed`, uwaga w `messages`); all — wszystkie;"
-                " any — dowolne z nich. Nieznana wartość: auto (z uwagą)."
+                " a gdy ma je mniej niż 10 praktyk (i słów jest co najmniej 3), wystarczy"
+                " część z nich, nie mniej niż 2 (lista w `relaxed`, uwaga w `messages`);"
+                " all — wszystkie; any — dowolne z nich. Nieznana wartość: auto (z uwagą)."
             ),
             "schema": {"type": "string", "enum": list(MATCH_MODES), "default": "auto"},
         },
