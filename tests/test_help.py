@@ -10,6 +10,7 @@ import pytest
 from whoosh.qparser import plugins
 
 from search_app.engine.context import QueryContext
+from search_app.engine.matching import MIN_REQUIRED, RELAX_BELOW
 from search_app.engine.understanding import FIELD_ALIASES, OPERATORS, SignPlugin, parser_for
 from tests.conftest import ROOT
 
@@ -239,3 +240,11 @@ def test_the_readme_documents_every_sign():
     assert signs == set(SIGNS), "a new sign: document it in the README and on the page"
     section = readme_section()
     assert [sign for sign in SIGNS.values() if f"`{sign}`" not in section] == []
+
+
+def test_the_relaxing_threshold_is_stated_as_the_engine_has_it(client):
+    page = client.get("/jak-szukac").get_data(as_text=True)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"mniej niż {RELAX_BELOW} praktyk" in page
+    assert f"mniej niż {MIN_REQUIRED}" in page
+    assert f"mniej niż {RELAX_BELOW} praktyk" in " ".join(readme.split())

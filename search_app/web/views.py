@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.fields import BY_NAME, CARD_LISTS, CARD_VALUES
 from indexer.limits import current_limits
 from indexer.schema import FACETS
+from search_app.engine.matching import MIN_REQUIRED, RELAX_BELOW
 from search_app.engine.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
 from search_app.web.access import find_similar, get_record_or_404, run_search
 from search_app.web.map import map_regions, plural_practices
@@ -265,4 +266,4 @@ def _poland_map(response: SearchResponse) -> dict[str, Any]:
 @bp.get("/jak-szukac")
 def help_page():
     """How to search: the query syntax, fields, filters and the API, with runnable examples."""
-    return render_template("help.html")
+    return render_template("help.html", relax_below=RELAX_BELOW, min_required=MIN_REQUIRED)
