@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from analyzers import ANALYZERS, DEFAULT_ANALYZER
+from bdp.polish_click import Choice, FloatRange, IntRange, PolishGroup, option, show_error
 from indexer.build import build_index
 from indexer.errors import BdpError, IndexWriteError, SourceError, WriteInterrupted
 from indexer.jsonl import practice_from_dict, write_jsonl
@@ -42,11 +45,13 @@ class Settings:
 pass_settings = click.make_pass_decorator(Settings)
 
 
-class BdpGroup(click.Group):
-    """The command group that reports every domain error as one Polish line, exit status 1.
+class BdpGroup(PolishGroup):
+    """The command group that reports every error in Polish.
 
     Commands let :class:`BdpError` (a missing or busy index, a failed write, a bad
-    setting) propagate; this is the one place that turns it into what people read.
+    setting) propagate; :meth:`invoke` turns it into one line with exit status 1.
+    :meth:`main` shows click's own errors (usage errors: exit status 2) in Polish
+    instead of letting click print them in English.
     """
 
     def invoke(self, ctx: click.Context):
@@ -55,9 +60,31 @@ class BdpGroup(click.Group):
         except BdpError as exc:
             raise click.ClickException(str(exc)) from exc
 
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            # Without standalone mode click raises its errors instead of printing
+            # them, and returns the exit code of a ctx.exit() (--help: 0).
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            show_error(exc)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Przerwano.", err=True)
+            sys.exit(1)
+        sys.exit(result if type(result) is int else 0)
+
 
 @click.group(cls=BdpGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
+@option(
     "--index-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("index"),
@@ -79,10 +106,10 @@ def index_group() -> None:
 
 def wait_option(command):
     """``--wait``: how long a writing command waits for another writer to finish."""
-    return click.option(
+    return option(
         "--wait",
         "lock_timeout",
-        type=click.FloatRange(0),
+        type=FloatRange(0),
         default=DEFAULT_TIMEOUT,
         show_default=True,
         envvar="BDP_LOCK_TIMEOUT",
@@ -94,14 +121,14 @@ def wait_option(command):
 
 def verbose_option(command):
     """``--verbose``: one line per written practice (progress that scripts can follow)."""
-    return click.option(
+    return option(
         "-v", "--verbose", is_flag=True, help="Wypisuj identyfikator każdej zapisanej praktyki."
     )(command)
 
 
 def allow_errors_option(command):
     """``--allow-errors``: publish the good practices even though some sources failed."""
-    return click.option(
+    return option(
         "--allow-errors",
         is_flag=True,
         help="Opublikuj poprawne praktyki mimo błędnych źródeł (kod wyjścia i tak 1).",
@@ -170,7 +197,7 @@ def _echo_id(practice_id: str) -> None:
 
 
 @index_group.command("build")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, metavar="[ŹRÓDŁA]...", type=click.Path(path_type=Path))
 @wait_option
 @verbose_option
 @allow_errors_option
@@ -226,11 +253,9 @@ def index_build(
 
 
 @index_group.command("update")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--prune", is_flag=True, help="Usuń z indeksu praktyki, których nie ma już w źródłach."
-)
-@click.option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
+@click.argument("sources", nargs=-1, metavar="[ŹRÓDŁA]...", type=click.Path(path_type=Path))
+@option("--prune", is_flag=True, help="Usuń z indeksu praktyki, których nie ma już w źródłach.")
+@option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
 @wait_option
 @verbose_option
 @allow_errors_option
@@ -268,8 +293,10 @@ def index_update(
 
 
 @index_group.command("add")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
+@click.argument(
+    "files", nargs=-1, required=True, metavar="PLIKI...", type=click.Path(path_type=Path)
+)
+@option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
 @wait_option
 @allow_errors_option
 @pass_settings
@@ -299,8 +326,8 @@ def index_add(
 
 
 @index_group.command("delete")
-@click.argument("ids", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
+@click.argument("ids", nargs=-1, required=True, metavar="IDENTYFIKATORY...")
+@option("--json", "as_json", is_flag=True, help="Podsumowanie w formacie JSON.")
 @wait_option
 @pass_settings
 def index_delete(
@@ -376,7 +403,7 @@ def _some(ids: list[str], shown: int = 10) -> str:
 
 
 @index_group.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Wynik w formacie JSON.")
+@option("--json", "as_json", is_flag=True, help="Wynik w formacie JSON.")
 @pass_settings
 def index_stats_command(settings: Settings, as_json: bool) -> None:
     """Pokaż liczbę praktyk, rozmiar indeksu i wartości facet."""
@@ -394,26 +421,24 @@ def index_stats_command(settings: Settings, as_json: bool) -> None:
 
 
 @main.command("search")
-@click.argument("query", default="")
-@click.option(
+@click.argument("query", default="", metavar="[ZAPYTANIE]")
+@option(
     "--filter",
     "filters",
     multiple=True,
     metavar="POLE=WARTOŚĆ",
     help=f"Filtr faset, np. voivodeship=śląskie; pola: {', '.join(FACETS)}.",
 )
-@click.option(
-    "--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Liczba wyników."
-)
-@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Strona.")
-@click.option(
+@option("--limit", default=10, show_default=True, type=IntRange(1, 100), help="Liczba wyników.")
+@option("--page", default=1, show_default=True, type=IntRange(1), help="Strona.")
+@option(
     "--sort",
-    type=click.Choice(list(SORTS)),
+    type=Choice(list(SORTS)),
     default="relevance",
     show_default=True,
     help="Porządek wyników.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Wynik dokładnie taki jak z /api/search.")
+@option("--json", "as_json", is_flag=True, help="Wynik dokładnie taki jak z /api/search.")
 @pass_settings
 def search_command(
     settings: Settings,
@@ -463,8 +488,8 @@ def _parse_filters(filters: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 @main.command("export")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
+@click.argument("sources", nargs=-1, metavar="[ŹRÓDŁA]...", type=click.Path(path_type=Path))
+@option(
     "-o",
     "--output",
     type=click.File("w", encoding="utf-8"),
@@ -485,10 +510,30 @@ def export_command(settings: Settings, sources: tuple[Path, ...], output) -> Non
     else:
         practices, errors = _indexed_practices(settings.index_dir)
         _report_errors(errors)
-    count = write_jsonl(practices, output)
+    failed = bool(report.errors if sources else errors)
+    try:
+        count = write_jsonl(practices, output)
+        output.flush()
+    except BrokenPipeError:
+        # The reader (say, head) has what it wanted: not an error of the export.
+        _quiet_broken_pipe(1 if failed else 0)
     click.echo(f"Wyeksportowano praktyk: {count}.", err=True)
-    if (sources and report.errors) or (not sources and errors):
+    if failed:
         sys.exit(1)
+
+
+def _quiet_broken_pipe(status: int) -> NoReturn:
+    """Exit without a word when the reader of standard output has gone away.
+
+    Python's recipe (documentation of the signal module, "Note on SIGPIPE"):
+    point standard output at devnull, so the flush at exit does not fail again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (CliRunner, say)
+        pass
+    sys.exit(status)
 
 
 def _indexed_practices(index_dir: Path) -> tuple[list[Practice], list[SourceError]]:
@@ -504,41 +549,41 @@ def _indexed_practices(index_dir: Path) -> tuple[list[Practice], list[SourceErro
 
 
 @main.command("eval")
-@click.option(
+@option(
     "--corpus",
     required=True,
     type=click.Path(exists=True, path_type=Path),
     help='Dokumenty: plik JSON Lines {"id", "title", "text"} albo katalog praktyk '
     "(np. data/practices; przeszukiwane jak w indeksie, z miejscowością i województwem).",
 )
-@click.option(
+@option(
     "--queries",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help='Zapytania, JSON Lines: {"id", "text"} (inne klucze są pomijane).',
 )
-@click.option(
+@option(
     "--qrels",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Oceny: id-zapytania<TAB>id-dokumentu<TAB>ocena.",
 )
-@click.option(
+@option(
     "--analyzer",
-    type=click.Choice(list(ANALYZERS)),
+    type=Choice(list(ANALYZERS)),
     default=DEFAULT_ANALYZER,
     show_default=True,
     help="Konfiguracja analizy tekstu.",
 )
-@click.option(
+@option(
     "--match",
-    type=click.Choice(MATCH_CHOICES),
+    type=Choice(MATCH_CHOICES),
     default="auto",
     show_default=True,
     help="Które słowa zapytania musi zawierać wynik: auto — wszystkie, a gdy ma je mniej "
     "niż 10 praktyk, co najmniej dwa z nich; all — wszystkie; any — dowolne.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Wynik w formacie JSON.")
+@option("--json", "as_json", is_flag=True, help="Wynik w formacie JSON.")
 def eval_command(
     corpus: Path, queries: Path, qrels: Path, analyzer: str, match: str, as_json: bool
 ) -> None:
@@ -581,13 +626,13 @@ def eval_command(
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adres nasłuchu.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port.")
-@click.option(
+@option("--host", default="127.0.0.1", show_default=True, help="Adres nasłuchu.")
+@option("--port", default=5000, show_default=True, type=IntRange(), help="Port.")
+@option(
     "--workers",
     default=2,
     show_default=True,
-    type=click.IntRange(1, 32),
+    type=IntRange(1, 32),
     help="Liczba procesów roboczych gunicorna.",
 )
 @pass_settings

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+
+import click
+import pytest
 
 from bdp.cli import main
 from indexer.jsonl import read_jsonl
 from indexer.sources import read_sources
 from indexer.store import stored_records
-from tests.conftest import SEEDS, SMALL_JSONL, ZORY
+from search_app.engine.search import SORTS
+from tests.conftest import ROOT, SEEDS, SMALL_JSONL, ZORY
 
 
 def invoke(runner, index_dir, *args):
@@ -133,3 +139,116 @@ def test_export_reports_records_todays_limits_refuse_and_exports_the_rest(
     exported = [p.id for p in read_jsonl(out)]
     everything = [r["id"] for r in stored_records(small_index)]
     assert 0 < len(exported) < len(everything)
+
+
+# --- click's own messages in Polish (issue #15) ---
+
+ENGLISH = ("Usage:", "Options:", "Commands:", "Show this message", "Error:", "Try '")
+
+
+def command_paths(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every group and command of ``bdp``, as the words that name it."""
+    paths = [path]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            paths += command_paths(command, (*path, name))
+        else:
+            paths.append((*path, name))
+    return paths
+
+
+@pytest.mark.parametrize("path", command_paths(main), ids=lambda path: " ".join(path) or "bdp")
+def test_help_is_polish(runner, path):
+    result = runner.invoke(main, [*path, "--help"], prog_name="bdp")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Użycie: {' '.join(('bdp', *path))} [OPCJE]")
+    assert "Opcje:" in result.output
+    assert "-h, --help" in result.output and "Pokaż tę pomoc i zakończ." in result.output
+    for english in (*ENGLISH, "[default:", "env var:", "[OPTIONS]", "COMMAND [ARGS]"):
+        assert english not in result.output
+
+
+def test_group_help_lists_polecenia(runner):
+    result = runner.invoke(main, ["-h"], prog_name="bdp")
+    assert "Polecenia:" in result.output and "search" in result.output
+    assert "[zmienna środowiskowa: BDP_INDEX_DIR; domyślnie: index]" in " ".join(
+        result.output.split()
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "hint"),
+    [
+        (["nope"], "Nie ma polecenia „nope”.", "bdp --help"),
+        (["index", "nope"], "Nie ma polecenia „nope”.", "bdp index --help"),
+        (["index", "add"], "Brak argumentu „PLIKI...”.", "bdp index add --help"),
+        (["eval"], "Brak opcji „--corpus”.", "bdp eval --help"),
+        (
+            ["search", "x", "--limit", "abc"],
+            "Nieprawidłowa wartość opcji „--limit”: „abc” nie jest liczbą całkowitą.",
+            "bdp search --help",
+        ),
+        (
+            ["search", "x", "--limit", "0"],
+            "Nieprawidłowa wartość opcji „--limit”: „0” jest poza zakresem: "
+            "wartość musi być co najmniej 1 i co najwyżej 100.",
+            "bdp search --help",
+        ),
+        (
+            ["serve", "--port", "http"],
+            "Nieprawidłowa wartość opcji „--port”: „http” nie jest liczbą całkowitą.",
+            "bdp serve --help",
+        ),
+        (
+            ["index", "build", "--wait", "-1"],
+            "Nieprawidłowa wartość opcji „--wait”: „-1” jest poza zakresem: "
+            "wartość musi być co najmniej 0.",
+            "bdp index build --help",
+        ),
+        (
+            ["search", "x", "--sort", "x"],
+            f"Nieprawidłowa wartość opcji „--sort”: „x” nie jest jedną z: {', '.join(SORTS)}",
+            "bdp search --help",
+        ),
+        (["search", "x", "--bogus"], "Nie ma opcji „--bogus”.", "bdp search --help"),
+        (["--bogus"], "Nie ma opcji „--bogus”.", "bdp --help"),
+        (["search", "x", "--limit"], "Opcja „--limit” wymaga wartości.", "bdp search --help"),
+        (["search", "--json=1"], "Opcja „--json” nie przyjmuje wartości.", "bdp search --help"),
+    ],
+)
+def test_usage_errors_are_polish(runner, tmp_path, args, message, hint):
+    result = runner.invoke(main, ["--index-dir", str(tmp_path / "ix"), *args], prog_name="bdp")
+    assert result.exit_code == 2, result.output
+    assert f"Pomoc: {hint}\n" in result.output
+    assert f"Błąd: {message}\n" in result.output
+    assert result.output.startswith("Użycie: bdp")
+    for english in ENGLISH:
+        assert english not in result.output
+
+
+def test_without_standalone_mode_click_errors_still_propagate():
+    with pytest.raises(click.exceptions.NoSuchCommand):
+        main.main(["nope"], prog_name="bdp", standalone_mode=False)
+
+
+def test_export_into_a_reader_that_stops_early_exits_0_quietly(tmp_path):
+    """``bdp export | head -1``: far more than a pipe holds, so the writer must meet EPIPE."""
+    big = tmp_path / "duzo.jsonl"
+    with big.open("w", encoding="utf-8") as out:
+        for number in range(3000):
+            record = {"id": f"p{number}", "title": f"Praktyka {number}", "body": "Treść. " * 60}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    assert big.stat().st_size > 1_000_000  # well over a pipe's buffer (64 KiB on Linux)
+    with subprocess.Popen(
+        [sys.executable, "-m", "bdp", "export", str(big)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()  # as head does after its line
+        stderr = process.stderr.read().decode("utf-8", "replace")
+        assert process.wait(timeout=60) == 0, stderr
+    assert json.loads(first)["id"] == "p0"
+    assert "Traceback" not in stderr and "Error" not in stderr and "Błąd" not in stderr
