@@ -109,36 +109,40 @@ class PolishGroup(PolishCommand, click.Group):
         super().__init__(*args, **kwargs)
 
 
-class IntRange(click.IntRange):
+class _PolishNumber:
+    """A click number range that fails in Polish; ``parse`` and ``not_a_number`` say how."""
+
+    name = "liczba"
+    not_a_number = "nie jest liczbą."
+
+    def parse(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            number = self.parse(value)
+        except (TypeError, ValueError):
+            self.fail(f"{quote(value)} {self.not_a_number}", param, ctx)  # type: ignore[attr-defined]
+        try:
+            return super().convert(number, param, ctx)  # type: ignore[misc]
+        except click.BadParameter:
+            self.fail(_out_of_range(value, self), param, ctx)  # type: ignore[attr-defined,arg-type]
+
+
+class IntRange(_PolishNumber, click.IntRange):
     """``click.IntRange`` failing in Polish (no bounds: any integer)."""
 
-    name = "liczba"
+    not_a_number = "nie jest liczbą całkowitą."
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            self.fail(f"{quote(value)} nie jest liczbą całkowitą.", param, ctx)
-        try:
-            return super().convert(number, param, ctx)
-        except click.BadParameter:
-            self.fail(_out_of_range(value, self), param, ctx)
+    def parse(self, value: Any) -> int:
+        return int(value)
 
 
-class FloatRange(click.FloatRange):
+class FloatRange(_PolishNumber, click.FloatRange):
     """``click.FloatRange`` failing in Polish."""
 
-    name = "liczba"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            self.fail(f"{quote(value)} nie jest liczbą.", param, ctx)
-        try:
-            return super().convert(number, param, ctx)
-        except click.BadParameter:
-            self.fail(_out_of_range(value, self), param, ctx)
+    def parse(self, value: Any) -> float:
+        return float(value)
 
 
 def _out_of_range(value: object, bounds: click.IntRange | click.FloatRange) -> str:
