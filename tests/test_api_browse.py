@@ -52,3 +52,14 @@ def test_similar_practices(bundled_client):
     assert "000_3b014753ec2e4c31" not in ids
     missing = bundled_client.get("/api/practices/nie-ma/similar")
     assert missing.status_code == 404 and "error" in missing.get_json()
+
+
+def test_a_filter_value_typed_loosely_is_read_as_the_value_it_names(bundled_client):
+    exact = bundled_client.get("/api/search?voivodeship=śląskie").get_json()
+    for typed in ("slaskie", "Śląsk", "SLASKIE"):
+        data = bundled_client.get(f"/api/search?voivodeship={typed}").get_json()
+        assert data["total"] == exact["total"] > 0
+        assert any("odczytano jako „śląskie”" in m for m in data["messages"])
+    unknown = bundled_client.get("/api/search?voivodeship=atlantyda").get_json()
+    assert unknown["total"] == 0
+    assert any("nie ma wartości „atlantyda”" in m for m in unknown["messages"])

@@ -27,7 +27,12 @@ from search_app.engine.context import QueryContext
 from search_app.engine.matching import RELAX_BELOW, Matched, apply_strategy
 from search_app.engine.query_limits import bound_query
 from search_app.engine.snippets import Snippets, lead
-from search_app.engine.understanding import NOTE_NO_WORDS, Understood, understand
+from search_app.engine.understanding import (
+    NOTE_NO_WORDS,
+    Understood,
+    facet_values_named,
+    understand,
+)
 
 SORTS = {
     "relevance": "trafność",
@@ -292,7 +297,7 @@ def search(
     understood = Understood(Every())
     matching = Matched(Every())
     query: Query = Every()
-    filters = {name: values for name, values in request.filters.items() if values}
+    filters = _named_filters(context, request.filters)
     if request.q:
         query, understood, matching = _understood_query(context, request, filters)
     only = matching.only  # relaxed: the practices with enough of the words
@@ -363,6 +368,38 @@ def _understood_query(
     if query is NullQuery:
         context.messages.append(NOTE_NO_WORDS)
     return bound_query(query, context.reader, context.messages), understood, matched
+
+
+def _named_filters(
+    context: QueryContext, filters: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """The filters with each value the index lacks read as the facet value it names.
+
+    Links on the page carry exact values; people and scripts type "slaskie" or
+    "Śląsk" (``--filter voivodeship=slaskie``), which would silently match nothing.
+    A value naming nothing stays (and matches nothing), with a note.
+    """
+    reader = context.reader
+    named: dict[str, tuple[str, ...]] = {}
+    for name, values in filters.items():
+        kept: list[str] = []
+        for value in values:
+            if (name, value) in reader:
+                kept.append(value)
+                continue
+            found = facet_values_named(context, name, value)
+            label = FACETS.get(name, name)
+            if found:
+                shown = ", ".join(f"„{v}”" for v in found)
+                context.messages.append(
+                    f"Filtr „{label}”: „{_shown(value)}” odczytano jako {shown}."
+                )
+            else:
+                context.messages.append(f"Filtr „{label}” nie ma wartości „{_shown(value)}”.")
+            kept.extend(found or [value])
+        if kept:
+            named[name] = tuple(dict.fromkeys(kept))
+    return named
 
 
 def _relaxed_note(matched: Matched) -> str:
