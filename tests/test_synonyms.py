@@ -213,7 +213,7 @@ def test_threads_reading_a_changing_file_see_only_whole_versions(tmp_path, clock
     versions = [f"w{i}, x{i}\ny{i}, z{i}\n" for i in range(40)]
     whole = {parse_synonyms(v) for v in versions}
     rewrite(path, versions[0], 0)
-    seen: set = set()
+    seen: set = {load_synonyms(path)}  # loaded once before the saves begin
 
     def read() -> None:
         seen.add(load_synonyms(path))
@@ -319,3 +319,16 @@ def test_every_group_in_the_query_expands(searcher, analyzer):
     terms = expanded_terms(searcher, "mops i pcpr")
     assert sequence(analyzer, "miejski ośrodek pomocy społecznej") in terms
     assert sequence(analyzer, "powiatowe centrum pomocy rodzinie") in terms
+
+
+def test_a_file_emptied_by_a_save_keeps_the_last_groups(tmp_path, clock):
+    path = tmp_path / "synonimy.txt"
+    rewrite(path, "mops, miejski ośrodek pomocy społecznej\n", 0)
+    before = load_synonyms(path)
+    assert before
+    rewrite(path, "", 1)  # truncated, not yet written
+    clock.advance()
+    assert load_synonyms(path) == before
+    rewrite(path, "ngo, organizacja pozarządowa\n", 2)
+    clock.advance()
+    assert load_synonyms(path) == parse_synonyms("ngo, organizacja pozarządowa\n")

@@ -42,6 +42,8 @@ SYNONYM_BOOST = 0.5
 # How often a process looks at the file's modification time: a stat per query would
 # cost more than the searches it serves, and editors wait a couple of seconds anyway.
 RELOAD_CHECK_SECONDS = 2.0
+# Reads of a file caught while an editor saves it, before giving up until the next check.
+READ_ATTEMPTS = 5
 # An expression longer than this is a missing comma or a pasted sentence, not a name.
 MAX_EXPRESSION_CHARS = 80
 # Analysed groups kept per (file version, analyzer); indexes with different analyzers
@@ -84,11 +86,17 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> Groups:
             loaded = _loaded[path] = _Loaded((), None, now)
         loaded.checked = now
         try:
-            stat = path.stat()
-            version = (stat.st_mtime_ns, stat.st_size)
+            version = _version(path)
             if version == loaded.version:
                 return loaded.groups
-            text = path.read_text(encoding="utf-8")
+            for _attempt in range(READ_ATTEMPTS):
+                data = path.read_bytes()
+                if data and len(data) == version[1] and _version(path) == version:
+                    break  # (an empty file is one truncated by a save, not yet written)
+                version = _version(path)  # being written: read the new state again
+            else:
+                return loaded.groups  # still being written: read it at the next check
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
             log.warning(
                 "Nie można odczytać pliku synonimów %s (%s); zostają poprzednie grupy (%d).",
@@ -97,9 +105,25 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> Groups:
                 len(loaded.groups),
             )
             return loaded.groups
-        loaded.groups = parse_synonyms(text, str(path))
+        groups = parse_synonyms(text, str(path))
+        if not groups and loaded.groups:
+            # An editor never empties the thesaurus on purpose; a save caught halfway
+            # (truncated, not yet written) looks like this.
+            log.warning(
+                "Plik synonimów %s nie ma żadnej grupy; zostają poprzednie grupy (%d).",
+                path,
+                len(loaded.groups),
+            )
+            return loaded.groups
+        loaded.groups = groups
         loaded.version = version
         return loaded.groups
+
+
+def _version(path: Path) -> tuple[int, int]:
+    """The file's (modification time, size): what changes when an editor saves it."""
+    stat = path.stat()
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def parse_synonyms(text: str, source: str = "synonimy") -> Groups:
