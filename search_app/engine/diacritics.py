@@ -12,13 +12,9 @@ words stay as typed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from whoosh.query import Query, Term
-
 from analyzers import fold, spelling_count, spellings
 from analyzers.lemmas import is_dictionary_word
-from indexer.schema import FOLDED_FIELD, TEXT_FIELDS
+from indexer.schema import TEXT_FIELDS
 from search_app.engine.budget import QueryBudget
 from search_app.engine.context import QueryContext
 
@@ -95,36 +91,6 @@ def document_count(context: QueryContext, word: str) -> int:
         ),
         default=0,
     )
-
-
-def folded_queries(context: QueryContext, words: Iterable[str]) -> list[Query]:
-    """Queries for the ``words`` (lowercase, at most the budget's) the text fields do not know.
-
-    Each such word is looked for in the folded field, and its spellings with
-    Polish letters found in the index ("samorzadow" -> "samorządów") are
-    analysed and looked for in the text fields, so inflected forms match too.
-    """
-    if not context.folded:
-        return []
-    budget = context.budget
-    reader = context.reader
-    queries: dict[tuple[str, str], Query] = {}
-    for word in words:
-        if not budget.fits(word) or not budget.spend_lookups():
-            continue
-        if in_text_fields(context, word):
-            continue
-        folded = fold(word)
-        if (FOLDED_FIELD, folded) in reader:
-            queries.setdefault((FOLDED_FIELD, folded), Term(FOLDED_FIELD, folded))
-        for restored in with_diacritics(word, budget):
-            if not budget.spend_lookups():
-                break
-            for term in context.analysed(restored):
-                for name in TEXT_FIELDS:
-                    if (name, term) in reader:
-                        queries.setdefault((name, term), Term(name, term))
-    return list(queries.values())
 
 
 def with_diacritics(word: str, budget: QueryBudget | None = None) -> list[str]:

@@ -37,11 +37,10 @@ from whoosh.searching import Searcher
 
 from analyzers.families import family_key
 from indexer.schema import TEXT_FIELDS
+from search_app.engine import synonyms
 from search_app.engine.context import QueryContext
 from search_app.engine.variants import (
-    SYNONYM_BOOST,
     WordQuery,
-    anywhere,
     expansions,
     longest_expression,
 )
@@ -257,11 +256,6 @@ def _absent(reader, query: Query) -> bool:
     return False
 
 
-def _nothing() -> Query:
-    """A query no document matches, cheap to run (NullQuery would vanish inside an And)."""
-    return Term(TEXT_FIELDS[0], "\x00")
-
-
 def _required_within(context: QueryContext, query: Query) -> Query:
     """Inside brackets and operators, function words of a conjunction become optional."""
     if isinstance(query, WordQuery):
@@ -308,7 +302,7 @@ def _concept(
 ) -> WordQuery:
     """Several words searched as one: all of them, or any expression meaning the same."""
     return WordQuery(
-        [And([w.as_or() for w in words]), *(anywhere(o, SYNONYM_BOOST) for o in others)],
+        [And([w.as_or() for w in words]), *(synonyms.anywhere(o) for o in others)],
         word=" ".join(w.word for w in words),
         terms=terms,
         required=any(w.required for w in words),

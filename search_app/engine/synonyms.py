@@ -186,7 +186,7 @@ def synonym_queries(
         wanted.update(
             (variant, None) for variant in analysed.groups[group] if not _contains(query, variant)
         )
-    return [_anywhere(variant) for variant in wanted]
+    return [anywhere(variant) for variant in wanted]
 
 
 @dataclass(frozen=True)
@@ -249,9 +249,11 @@ def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     return any(tuple(haystack[i : i + n]) == tuple(needle) for i in range(len(haystack) - n + 1))
 
 
-def _anywhere(words: tuple[str, ...]) -> Query:
+def anywhere(words: tuple[str, ...], boost: float = SYNONYM_BOOST) -> Query:
+    """An analysed expression in any text field: a term, or a phrase with some slop.
+
+    The boost is on each leaf, so that it survives Whoosh flattening nested ``Or``s.
+    """
     if len(words) == 1:
-        return Or([Term(name, words[0], boost=SYNONYM_BOOST) for name in TEXT_FIELDS])
-    return Or(
-        [Phrase(name, list(words), slop=PHRASE_SLOP, boost=SYNONYM_BOOST) for name in TEXT_FIELDS]
-    )
+        return Or([Term(name, words[0], boost=boost) for name in TEXT_FIELDS])
+    return Or([Phrase(name, list(words), slop=PHRASE_SLOP, boost=boost) for name in TEXT_FIELDS])

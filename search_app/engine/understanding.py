@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -41,7 +40,7 @@ from search_app.engine import synonyms
 from search_app.engine.context import QueryContext
 from search_app.engine.diacritics import in_text_fields, respelt
 from search_app.engine.spelling import corrections
-from search_app.engine.variants import expansions, word_query
+from search_app.engine.variants import expansions, nothing, word_query
 
 NOTE_SYNTAX = "Nie rozpoznano składni zapytania — szukam podanych słów."
 NOTE_NO_WORDS = (
@@ -127,11 +126,10 @@ class Understood:
     corrected: bool = False
 
 
-class WordsNode(syntax.SyntaxNode):
-    """A word node of the text fields, understood: it searches each word with its variants.
+class _UnderstoodNode(syntax.SyntaxNode):
+    """A word node replaced by one that builds its own query (with the request's context).
 
-    ``has_fieldname`` is False so that Whoosh's multifield filter leaves it alone:
-    :func:`~search_app.engine.variants.word_query` spreads a word over the text fields.
+    ``has_fieldname`` is False so that Whoosh's multifield filter leaves it alone.
     """
 
     has_fieldname = False
@@ -145,10 +143,20 @@ class WordsNode(syntax.SyntaxNode):
         self.endchar = node.endchar
         self.boost = getattr(node, "boost", 1.0)
         self.context = context
-        self.required = False
 
     def r(self) -> str:
         return f"{self.fieldname}:{self.text!r}" if self.fieldname else repr(self.text)
+
+
+class WordsNode(_UnderstoodNode):
+    """A word node of the text fields, understood: it searches each word with its variants.
+
+    :func:`~search_app.engine.variants.word_query` spreads a word over the text fields.
+    """
+
+    def __init__(self, node: syntax.WordNode, context: QueryContext) -> None:
+        super().__init__(node, context)
+        self.required = False
 
     def query(self, parser) -> Query:
         found = []
@@ -166,23 +174,8 @@ class WordsNode(syntax.SyntaxNode):
         return wq.And(found, boost=self.boost)
 
 
-class FacetValueNode(syntax.SyntaxNode):
+class FacetValueNode(_UnderstoodNode):
     """``voivodeship:slaskie``: the facet's values this names, ignoring case and diacritics."""
-
-    has_fieldname = False
-    has_text = True
-    has_boost = True
-
-    def __init__(self, node: syntax.WordNode, context: QueryContext) -> None:
-        self.text = node.text
-        self.fieldname = node.fieldname
-        self.startchar = node.startchar
-        self.endchar = node.endchar
-        self.boost = 1.0
-        self.context = context
-
-    def r(self) -> str:
-        return f"{self.fieldname}:{self.text!r}"
 
     def query(self, parser) -> Query:
         values = facet_values_named(self.context, self.fieldname, self.text)
@@ -190,7 +183,7 @@ class FacetValueNode(syntax.SyntaxNode):
             self.context.messages.append(
                 f"Pole „{FACETS[self.fieldname]}” nie ma wartości „{self.text[:40]}”."
             )
-            return _nothing()
+            return nothing()
         return Or([Term(self.fieldname, value) for value in values])
 
 
@@ -216,11 +209,6 @@ def facet_values_named(context: QueryContext, name: str, text: str) -> list[str]
         if (len(wanted) >= 3 and fold(value).startswith(wanted))
         or synonyms.sequence(context.analyzer, value) in meanings
     ]
-
-
-def _nothing() -> Query:
-    """A query matching no document (Whoosh's NullQuery would vanish inside And)."""
-    return Term(TEXT_FIELDS[0], "\x00")
 
 
 class SignPlugin(plugins.Plugin):
@@ -294,7 +282,6 @@ class UnderstandingPlugin(plugins.Plugin):
         self.respell = respell
         self.correct = correct  # search the corrections (else only suggest them)
         self.words: list[Word] = []
-        self.phrases: list[syntax.SyntaxNode] = []
         self.done = False
 
     def filters(self, parser):
@@ -400,8 +387,6 @@ class UnderstandingPlugin(plugins.Plugin):
                     self.words.extend(
                         Word(node, m.start(), m.end(), m.group()) for m in WORD.finditer(node.text)
                     )
-            elif isinstance(node, plugins.PhrasePlugin.PhraseNode):
-                self.phrases.append(node)
 
     def _respell(self) -> None:
         context = self.context
@@ -452,18 +437,6 @@ class UnderstandingPlugin(plugins.Plugin):
                 for w in self.words
             ),
         )
-
-    def searched_words(self) -> Iterator[str]:
-        """The lowercase words searched, as understood, at most the budget's."""
-        words = (w.final.lower() for w in self.words)
-        return itertools.islice(words, self.context.budget.max_words)
-
-    def searched_texts(self) -> list[str]:
-        """The words and phrases searched, in query order, as understood."""
-        nodes = {id(w.node): w.node for w in self.words}
-        found = [*nodes.values(), *self.phrases]
-        found.sort(key=lambda n: n.startchar)
-        return [n.text for n in found]
 
 
 def _is_question_mark(node: syntax.SyntaxNode) -> bool:

@@ -29,7 +29,6 @@ from search_app.engine import synonyms
 from search_app.engine.context import QueryContext
 from search_app.engine.diacritics import in_text_fields, with_diacritics
 
-SYNONYM_BOOST = synonyms.SYNONYM_BOOST
 # What a match through the word family alone adds to a practice's score (a match of
 # the word itself in a text field scores from about 1 to 10).
 FAMILY_SCORE = 0.3
@@ -37,7 +36,6 @@ FAMILY_SCORE = 0.3
 # and its family's long posting list is read for every query (measured: the same
 # nDCG@10 on both collections, a tenth off the 10k query p95).
 FAMILY_MAX_SHARE = 0.2
-PHRASE_SLOP = synonyms.PHRASE_SLOP
 
 
 class WordQuery(Or):
@@ -75,8 +73,10 @@ class WordQuery(Or):
 class VariantsOr(Or):
     """The ``Or`` of one word's variants, always matched as a tree of unions.
 
-    On segments of up to 5,000 documents Whoosh preloads an ``Or`` into arrays of the
-    segment's size; once per word of a query that took a third of the ranking time.
+    On segments of up to 5,000 documents Whoosh would preload an ``Or`` into arrays
+    of the segment's size (a third of the ranking time in a profile), and its results
+    differ from the tree's on a few allegro-faq questions: docs/relevance.md was
+    measured with the tree.
     """
 
     matcher_type = Or.DEFAULT_MATCHER
@@ -184,7 +184,7 @@ def _family(context: QueryContext, terms: tuple[str, ...]) -> list[Query]:
 
 def _synonyms(context: QueryContext, terms: tuple[str, ...]) -> list[Query]:
     """The other expressions of every synonym group with ``terms`` as an expression."""
-    return [anywhere(expansion, SYNONYM_BOOST) for expansion in expansions(context, terms)]
+    return [synonyms.anywhere(expansion) for expansion in expansions(context, terms)]
 
 
 def expansions(context: QueryContext, terms: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -205,11 +205,6 @@ def longest_expression(context: QueryContext) -> int:
     return max((len(v) for group in analysed.groups for v in group), default=0)
 
 
-def anywhere(terms: tuple[str, ...], boost: float = 1.0) -> Query:
-    """An analysed expression in any text field: a term, or a phrase with some slop.
-
-    The boost is on each leaf, so that it survives Whoosh flattening nested ``Or``s.
-    """
-    if len(terms) == 1:
-        return Or([Term(name, terms[0], boost=boost) for name in TEXT_FIELDS])
-    return Or([Phrase(name, list(terms), slop=PHRASE_SLOP, boost=boost) for name in TEXT_FIELDS])
+def nothing() -> Query:
+    """A query matching no document, cheap to run (NullQuery would vanish inside an And)."""
+    return Term(TEXT_FIELDS[0], "\x00")
