@@ -182,3 +182,16 @@ def test_wordfreq_is_not_needed_to_lemmatize():
     )
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True, timeout=60)
+
+
+def test_negated_active_participles_keep_their_negation():
+    """Blind people ("osoby niewidzące") are not everyone who "widzi", and the reverse."""
+    negated = {best_lemma(form) for form in ("niewidzący", "niewidzące", "niewidzących")}
+    assert len(negated) == 1
+    assert negated.isdisjoint({best_lemma("widzi"), best_lemma("widzący")})
+    assert best_lemma("niesłyszących") != best_lemma("słyszy")
+
+
+def test_negated_passive_participles_keep_the_verb():
+    """A text on "nieocieplone szkoły" is about insulating schools."""
+    assert best_lemma("nieocieplone") == best_lemma("ocieplono") == "ocieplić"
