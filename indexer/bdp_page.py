@@ -1,10 +1,13 @@
-"""Reader for practice pages saved as text from the BDP site (see data/practices/bdp/).
+"""Reader for practice pages saved from the BDP site as text (see data/practices/bdp/) or HTML.
 
 A page is site chrome (menu, visitor counter), then the category line
 ("Usługi społeczne : Pomoc społeczna"), the title, a navigation line
 (".: Skrót i Metryka -> Pełna prezentacja -> Załączniki :."), the abstract,
 "Metryka praktyki" with ``Key:  value`` lines whose continuation lines start
 with a (non-breaking) space, the navigation line again, and the partners' footer.
+
+A page saved as HTML is read as the text a browser shows (indexer.html_text),
+so both formats go through the same parser and give the same record.
 
 A page without its metric card, or whose card is not closed by that second
 navigation line, was cut short when saved (the metric fields would be silently
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from indexer.encoding import read_source_text, source_lines
 from indexer.errors import SourceError
+from indexer.html_text import read_html_text
 from indexer.limits import Limits, current_limits, practice_problem
 from indexer.records import Practice
 
@@ -87,6 +91,33 @@ def parse_page(path: Path | str, limits: Limits | None = None) -> Practice:
     path = Path(path)
     limits = limits or current_limits()
     return parse_page_text(read_page_text(path, limits.record_bytes), path, limits)
+
+
+def parse_html_page(path: Path | str, limits: Limits | None = None) -> Practice:
+    """Parse one BDP page saved as HTML: its rendered text is read as a text page is.
+
+    The size limit is the text page's: a saved page is still one practice.
+    """
+    path = Path(path)
+    limits = limits or current_limits()
+    text = read_html_text(path, limits.record_bytes)
+    if not text.strip():
+        raise SourceError(path, f"strona HTML nie zawiera tekstu (pusta lub uszkodzona?); {RESAVE}")
+    try:
+        return parse_page_text(text, path, limits)
+    except SourceError as error:
+        raise _in_shown_text(error) from None
+
+
+def _in_shown_text(error: SourceError) -> SourceError:
+    """The error with its line counted in the shown text, which is not the HTML file's line."""
+    if error.line is None:
+        return error
+    return SourceError(
+        error.path,
+        f"{error.problem} (wiersz {error.line} tekstu widocznego na stronie)",
+        field=error.field,
+    )
 
 
 def parse_page_text(text: str, path: Path, limits: Limits | None = None) -> Practice:

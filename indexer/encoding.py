@@ -60,7 +60,12 @@ def decode_source(data: bytes, path: Path | str) -> tuple[str, str]:
 
 
 def read_source_text(path: Path, max_bytes: int | None = None) -> str:
-    """A source file's text, whatever supported encoding it is in.
+    """A source file's text in any supported encoding (see :func:`read_source_bytes`)."""
+    return decode_source(read_source_bytes(path, max_bytes), path)[0]
+
+
+def read_source_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    """A source file's bytes.
 
     Only a regular file is read: a FIFO would block forever and a device could
     stream without end. The file is opened non-blocking and checked again on
@@ -87,7 +92,7 @@ def read_source_text(path: Path, max_bytes: int | None = None) -> str:
             raise SourceError(path, f"nie można odczytać pliku: {exc.strerror or exc}") from exc
     if max_bytes is not None and len(data) > max_bytes:  # grew while being read
         raise SourceError(path, _too_big(len(data), max_bytes))
-    return decode_source(data, path)[0]
+    return data
 
 
 def regular_file_problem(path: Path) -> str | None:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.bdp_page import parse_page
+from indexer.bdp_page import parse_html_page, parse_page
 from indexer.encoding import regular_file_problem
 from indexer.errors import SourceError
 from indexer.jsonl import read_jsonl_numbered
 from indexer.records import Practice
 
 PAGE_SUFFIX = ".txt"
+HTML_PAGE_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIX = ".jsonl"
-SOURCE_SUFFIXES = (PAGE_SUFFIX, JSONL_SUFFIX)
+SOURCE_SUFFIXES = (PAGE_SUFFIX, *HTML_PAGE_SUFFIXES, JSONL_SUFFIX)
 
 # The bundled collection; editable installs resolve it inside the checkout.
 DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "data" / "practices"
@@ -32,7 +34,7 @@ class SourceReport:
 
 
 def find_source_files(paths: Iterable[Path | str]) -> Iterator[Path]:
-    """Expand directories into their page (.txt) and JSON Lines (.jsonl) entries, sorted.
+    """Expand directories into their page (.txt, .html, .htm) and JSON Lines entries, sorted.
 
     A FIFO or device named like a source is listed too, so that :func:`read_file`
     reports it rather than skip it in silence; a dangling link (such as an editor's
@@ -41,13 +43,28 @@ def find_source_files(paths: Iterable[Path | str]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in SOURCE_SUFFIXES and p.exists() and not p.is_dir()
-            )
+            yield from sorted(_sources_under(path))
         else:
             yield path
+
+
+def _sources_under(directory: Path) -> Iterator[Path]:
+    """Source files below ``directory``, never inside a source's own folder.
+
+    The folder ``X/`` beside ``X.txt``, ``X.html`` or ``X.jsonl`` holds that source's
+    full presentation and attachments (see :mod:`indexer.attachments`): a ``.txt``
+    or ``.html`` there is a document of the practice, not a page of another one.
+    """
+    for folder, subfolders, names in os.walk(directory):
+        here = Path(folder)
+        files = [
+            here / name
+            for name in names
+            if Path(name).suffix in SOURCE_SUFFIXES and (here / name).exists()
+        ]
+        owned = {file.stem for file in files}
+        subfolders[:] = [name for name in subfolders if name not in owned]
+        yield from files
 
 
 def read_file(path: Path) -> Iterator[tuple[int | None, Practice | SourceError]]:
@@ -62,15 +79,19 @@ def read_file(path: Path) -> Iterator[tuple[int | None, Practice | SourceError]]
         yield None, SourceError(path, problem)
     elif path.suffix == JSONL_SUFFIX:
         yield from read_jsonl_numbered(path)
-    elif path.suffix == PAGE_SUFFIX:
+    elif path.suffix in (PAGE_SUFFIX, *HTML_PAGE_SUFFIXES):
+        parse = parse_page if path.suffix == PAGE_SUFFIX else parse_html_page
         try:
-            yield None, parse_page(path)
+            yield None, parse(path)
         except SourceError as error:
             yield None, error
     else:
         yield (
             None,
-            SourceError(path, "nieznany format: oczekiwano pliku .txt (strona BDP) lub .jsonl"),
+            SourceError(
+                path,
+                "nieznany format: oczekiwano pliku .txt, .html lub .htm (strona BDP) albo .jsonl",
+            ),
         )
 
 

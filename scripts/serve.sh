@@ -2,6 +2,8 @@
 # Set up, index the bundled practices and serve them on http://127.0.0.1:5000/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Tesseract and antiword read scanned and .doc attachments: installed only when missing.
+bash scripts/system_packages.sh
 bash scripts/setup.sh
 .venv/bin/bdp index build
 exec .venv/bin/bdp serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"
