@@ -40,6 +40,7 @@ from indexer.schema import TEXT_FIELDS
 from search_app.engine import synonyms
 from search_app.engine.context import QueryContext
 from search_app.engine.variants import (
+    UnionOr,
     WordQuery,
     expansions,
     longest_expression,
@@ -94,7 +95,7 @@ def apply_strategy(
     content = _without(content, unread)
     optional = [*unread, *function]
     if not content:
-        return Matched(Or([_plain(u) for u in optional]).normalize(), [u.word for u in unread])
+        return Matched(UnionOr([_plain(u) for u in optional]).normalize(), [u.word for u in unread])
     fixed = [u for u in content if not isinstance(u, WordQuery) or u.required]
     words: list[WordQuery] = [u for u in content if isinstance(u, WordQuery) and not u.required]
     needed, only = len(words), None
@@ -102,7 +103,7 @@ def apply_strategy(
         needed, only = _words_needed(context.searcher, fixed, words, restrict)
     built = _requiring(fixed, words, only)
     if optional:
-        built = AndMaybe(built, Or([_plain(u) for u in optional]))
+        built = AndMaybe(built, UnionOr([_plain(u) for u in optional]))
     relaxed = [u.word for u in unread]
     if needed < len(words):
         relaxed.extend(u.word for u in words)
@@ -192,7 +193,7 @@ def _requiring(
     if only is None:
         parts.extend(_plain(u) for u in words)
     else:
-        parts.append(Or([_plain(u) for u in words]))
+        parts.append(UnionOr([_plain(u) for u in words]))
     return And(parts) if len(parts) != 1 else parts[0]
 
 
@@ -208,7 +209,7 @@ def _any(query: Query) -> Query:
         for q in query.subqueries
         if not isinstance(q, Not) and not (isinstance(q, WordQuery) and q.required)
     ]
-    built: Query = Or(rest, boost=query.boost, scale=getattr(query, "scale", None))
+    built: Query = UnionOr(rest, boost=query.boost, scale=getattr(query, "scale", None))
     if required:
         built = (
             AndMaybe(And([_plain(q) for q in required]), built)
@@ -267,7 +268,7 @@ def _required_within(context: QueryContext, query: Query) -> Query:
         content = _without(parts, function)
         if not function or not content:
             return And([_plain(p) for p in parts], boost=query.boost)
-        return AndMaybe(And([_plain(p) for p in content]), Or([_plain(p) for p in function]))
+        return AndMaybe(And([_plain(p) for p in content]), UnionOr([_plain(p) for p in function]))
     return query.apply(lambda q: _required_within(context, q))
 
 

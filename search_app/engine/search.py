@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
 from whoosh import sorting
-from whoosh.collectors import Collector, FilterCollector, TimeLimitCollector, TopCollector
+from whoosh.collectors import Collector, TimeLimitCollector, TopCollector
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher, TimeLimit
 
@@ -24,6 +24,7 @@ from indexer.schema import FACETS, POPULATION_BANDS, build_schema, facet_label
 from search_app.engine.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
 from search_app.engine.columns import facet_column, value_pairs
 from search_app.engine.context import QueryContext
+from search_app.engine.docsets import DocSetQuery
 from search_app.engine.matching import RELAX_BELOW, Matched, apply_strategy
 from search_app.engine.query_limits import bound_query
 from search_app.engine.snippets import Snippets, lead
@@ -312,9 +313,10 @@ def search(
         allowed, page = matched, ranked[offset:]
     else:
         # The query is evaluated unscored once; filters and facets reuse its documents.
-        matched = matching_docs(searcher, query, budget, deadline)
-        if only is not None:
-            matched &= only.keys()
+        if only is None:
+            matched = matching_docs(searcher, query, budget, deadline)
+        else:  # counted while relaxing: each of them matches the query
+            matched = set(only)
         allowed = _restrict(searcher, matched, filter_query(filters, searcher))
         page = []
         if allowed and sortedby is None:  # ranked within the filters
@@ -323,13 +325,9 @@ def search(
             )
             page = ranked[offset:limit]
         elif allowed:  # Whoosh reads an empty filter set as "no filter"
-            collector = searcher.collector(
-                limit=limit,
-                sortedby=sortedby,
-                reverse=reverse,
-                filter=allowed if filters or only is not None else None,
-            )
-            page = _collect(searcher, query, collector, budget, deadline)[offset:limit]
+            collector = searcher.collector(limit=limit, sortedby=sortedby, reverse=reverse)
+            within = And([DocSetQuery(allowed), query]) if filters or only is not None else query
+            page = _collect(searcher, within, collector, budget, deadline)[offset:limit]
     total = len(allowed)
     hits = [_result(hit, request.snippets) for hit in page]
     if request.q and total == 0 and not messages:
@@ -579,8 +577,9 @@ def _ranked_with_matches(
     top = _TopAndAllCollector(limit, only)
     if only is not None:
         allow = set(only) if allow is None else allow & only.keys()
-    collector: Collector = top if allow is None else FilterCollector(top, allow=allow)
-    ranked = _collect(searcher, query, collector, budget, deadline)
+    if allow is not None:  # the query is evaluated on these documents only
+        query = And([DocSetQuery(allow), query])
+    ranked = _collect(searcher, query, top, budget, deadline)
     return top.matched, top.hits(ranked)
 
 
