@@ -234,9 +234,15 @@ def index_build(
                 if verbose:
                     _echo_id(practice.id)
 
+            problems = list(report.problems)
             try:
                 count = build_index(
-                    report.practices, settings.index_dir, progress, lock_timeout, _say_waiting
+                    report.practices,
+                    settings.index_dir,
+                    progress,
+                    lock_timeout,
+                    _say_waiting,
+                    on_problem=problems.append,
                 )
             except IndexWriteError as exc:
                 origin = report.origins.get(exc.practice_id or "")
@@ -247,8 +253,10 @@ def index_build(
         f"Zaindeksowano praktyk: {count} (plików źródłowych: {report.files}) "
         f"w {settings.index_dir}."
     )
+    _report_problems(problems)
     if report.errors:
         click.echo(f"Pominięto błędne źródła: {len(report.errors)}.", err=True)
+    if report.errors or problems:
         sys.exit(1)
 
 
@@ -289,7 +297,7 @@ def index_update(
             on_progress=_echo_id if verbose else None,
             allow_errors=allow_errors,
         )
-    _finish(summary, as_json, failed=bool(summary.failed))
+    _finish(summary, as_json, failed=bool(summary.failed or summary.attachment_problems))
 
 
 @index_group.command("add")
@@ -322,7 +330,7 @@ def index_add(
             on_wait=_say_waiting,
             allow_errors=allow_errors,
         )
-    _finish(summary, as_json, failed=bool(summary.failed))
+    _finish(summary, as_json, failed=bool(summary.failed or summary.attachment_problems))
 
 
 @index_group.command("delete")
@@ -395,6 +403,9 @@ def _echo_summary(summary: UpdateSummary) -> None:
             click.echo("Aby je usunąć, uruchom ponownie z opcją --prune.")
     state = "bez zmian" if not summary.changed else f"nowa wersja {summary.generation}"
     click.echo(f"Praktyk w indeksie: {summary.documents} ({state}).")
+    if summary.attachments_read:
+        click.echo(f"Odczytane załączniki: {summary.attachments_read}.")
+    _report_problems(summary.attachment_problems)
 
 
 def _some(ids: list[str], shown: int = 10) -> str:
@@ -648,3 +659,14 @@ def serve_command(settings: Settings, host: str, port: int, workers: int) -> Non
 def _report_errors(errors) -> None:
     for error in errors:
         click.echo(f"Błąd: {error}", err=True)
+
+
+def _report_problems(problems) -> None:
+    """Attachments left out: their practices are indexed, but the editor has to know."""
+    for problem in problems:
+        click.echo(f"Załącznik pominięty: {problem}", err=True)
+    if problems:
+        click.echo(
+            f"Pominięte załączniki: {len(problems)} — ich praktyki zaindeksowano bez nich.",
+            err=True,
+        )

@@ -10,8 +10,9 @@ from whoosh.fields import TEXT, Schema
 from whoosh.index import Index
 
 from analyzers import DEFAULT_ANALYZER
+from indexer.attachments import Prepared, prepare_attachments
 from indexer.documents import schema_document
-from indexer.errors import IndexWriteError
+from indexer.errors import AttachmentProblem, IndexWriteError
 from indexer.generations import generation_transaction
 from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.parallel import write_in_parallel
@@ -29,6 +30,7 @@ def build_index(
     on_wait: Callable[[dict | None], None] | None = None,
     procs: int | None = None,
     analyzer: str = DEFAULT_ANALYZER,
+    on_problem: Callable[[AttachmentProblem], None] | None = None,
 ) -> int:
     """Index every practice into a fresh generation and publish it when complete.
 
@@ -41,29 +43,42 @@ def build_index(
     gain. A practice that cannot be written, or a worker that dies, fails the
     whole build with :class:`IndexWriteError`: nothing less than every
     practice is ever published.
+
+    Attachments are read first (text cached by content in the index directory); one
+    that cannot be read goes to ``on_problem`` and its practice is indexed without it.
     """
+    if not isinstance(practices, Sequence):
+        practices = list(practices)
     if procs is None:
         procs = default_procs(practices)
     with WriterLock(index_dir, lock_timeout, on_wait):
-        return _build_generation(practices, index_dir, on_progress, analyzer, procs)
+        prepared = prepare_attachments([p for p in practices if p.attachments], index_dir)
+        for problem in prepared.problems:
+            if on_problem:
+                on_problem(problem)
+        return _build_generation(practices, index_dir, on_progress, analyzer, procs, prepared)
 
 
 def _build_generation(
-    practices: Iterable[Practice],
+    practices: Sequence[Practice],
     index_dir: Path | str,
     on_progress: Callable[[Practice], None] | None,
     analyzer: str,
-    procs: int = 1,
+    procs: int,
+    prepared: Prepared,
 ) -> int:
     with generation_transaction(index_dir, analyzer=analyzer) as (_name, ix):
-        if procs > 1 and isinstance(practices, Sequence) and len(practices) >= procs:
+        if procs > 1 and len(practices) >= procs:
             warm_analyzers(ix.schema)
-            return write_in_parallel(ix, practices, procs, on_progress)
-        return _write_serially(ix, practices, on_progress)
+            return write_in_parallel(ix, practices, procs, on_progress, prepared)
+        return _write_serially(ix, practices, on_progress, prepared)
 
 
 def _write_serially(
-    ix: Index, practices: Iterable[Practice], on_progress: Callable[[Practice], None] | None
+    ix: Index,
+    practices: Iterable[Practice],
+    on_progress: Callable[[Practice], None] | None,
+    prepared: Prepared,
 ) -> int:
     """Write every practice in this process; a practice that cannot be written is named."""
     fields = set(ix.schema.names())
@@ -71,7 +86,7 @@ def _write_serially(
     with ix.writer() as writer:
         for practice in practices:
             try:
-                writer.add_document(**schema_document(practice, fields))
+                writer.add_document(**schema_document(practice, fields, prepared.of(practice)))
             except Exception as exc:  # noqa: BLE001 - any failure names the practice
                 raise IndexWriteError(
                     f"Nie udało się zapisać praktyki {practice.id!r}: "

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from analyzers import folded_words
 from analyzers.families import family_words
-from indexer.fields import COLUMN_FIELDS, FIELDS, METADATA, METADATA_FIELDS, facet_values
+from indexer.attachments import AttachedFile, indexed_hash
+from indexer.fields import COLUMN_FIELDS, FIELDS, FILES, METADATA, METADATA_FIELDS, facet_values
 from indexer.records import Practice
-from indexer.schema import FAMILY_FIELD, FOLDED_FIELD
+from indexer.schema import FAMILY_FIELD, FILE_PAGES_FIELD, FILES_FIELD, FOLDED_FIELD
 
 __all__ = ["METADATA_FIELDS", "practice_to_document", "schema_document"]
 
 
-def practice_to_document(practice: Practice) -> dict[str, Any]:
+def practice_to_document(practice: Practice, files: Sequence[AttachedFile] = ()) -> dict[str, Any]:
     """The Whoosh document for a practice; absent facet values are empty strings.
+
+    ``files`` are its attachments as read (:func:`indexer.attachments.prepare_attachments`):
+    their text is searched in the attachments field, below the body.
 
     Metric-card values searched as text (with the lowest boost) — "Żory", "żorski",
     "Miejski Ośrodek Pomocy Społecznej w Żorach", "gmina miejska", the contacts … —
@@ -31,7 +35,10 @@ def practice_to_document(practice: Practice) -> dict[str, Any]:
     for field in FIELDS:
         if field.key:
             doc[field.name] = getattr(practice, field.name)
-        if field.text == field.name:
+        if field.kind == FILES:
+            doc[field.name] = "\n\n".join(file.text for file in files if file.pages)
+            texts.append(doc[field.name])
+        elif field.text == field.name:
             doc[field.name] = getattr(practice, field.name)
             texts.append(doc[field.name])
         if field.number_column and getattr(practice, field.name) is not None:
@@ -41,8 +48,10 @@ def practice_to_document(practice: Practice) -> dict[str, Any]:
     # Every text field again, folded and unstemmed (used if the schema has the field).
     doc[FOLDED_FIELD] = folded_words("\n".join(texts))
     doc[FAMILY_FIELD] = family_words("\n".join(texts))
-    doc["content_hash"] = practice.content_hash()
+    doc["content_hash"] = indexed_hash(practice, [file.sha256 for file in files])
     doc["record"] = practice.to_dict()
+    doc[FILES_FIELD] = [file.metadata() for file in files]
+    doc[FILE_PAGES_FIELD] = [file.pages for file in files]
     columns = facet_values(practice)
     columns.update((name, getattr(practice, name)) for name in COLUMN_FIELDS)
     # Every sortable field gets a value ("" when absent) so that every segment
@@ -53,10 +62,12 @@ def practice_to_document(practice: Practice) -> dict[str, Any]:
     return doc
 
 
-def schema_document(practice: Practice, names: Collection[str]) -> dict[str, Any]:
+def schema_document(
+    practice: Practice, names: Collection[str], files: Sequence[AttachedFile] = ()
+) -> dict[str, Any]:
     """The document restricted to the fields the index's schema has.
 
     An index built with an analyzer configuration without the folded field has no
     such field, and Whoosh refuses a document naming a field it does not know.
     """
-    return {k: v for k, v in practice_to_document(practice).items() if k in names}
+    return {k: v for k, v in practice_to_document(practice, files).items() if k in names}

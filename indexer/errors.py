@@ -37,6 +37,10 @@ class SourceError(BdpError):
         return f"{where}: {what}"
 
 
+class AttachmentProblem(SourceError):
+    """An attachment left out of the index (its practice is indexed without it)."""
+
+
 class IndexMissingError(BdpError):
     """There is no usable index where one was expected; says how to build it."""
 

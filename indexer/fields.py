@@ -45,8 +45,11 @@ TEXTS: Final = "texts"  # a list of strings ([] when empty)
 INTEGER: Final = "integer"  # a non-negative integer or null
 DATE: Final = "date"  # "YYYY-MM-DD" or null
 OBJECT: Final = "object"  # a JSON object ({} when empty)
-Kind = Literal["text", "optional_text", "texts", "integer", "date", "object"]
-KINDS = (TEXT, OPTIONAL_TEXT, TEXTS, INTEGER, DATE, OBJECT)
+# A list of files ([] when empty): {"path": relative to the source's folder, "title": shown}.
+# Searched through the text extracted from the files (indexer.attachments).
+FILES: Final = "files"
+Kind = Literal["text", "optional_text", "texts", "integer", "date", "object", "files"]
+KINDS = (TEXT, OPTIONAL_TEXT, TEXTS, INTEGER, DATE, OBJECT, FILES)
 
 # The text field of the metric-card values (category, town, contacts …), searched
 # with the lowest boost: a word in the title says more than one in the metric card.
@@ -74,6 +77,15 @@ def population_band(population: int | None) -> str | None:
         if population >= low and (high is None or population < high):
             return value
     return None
+
+
+def with_attachments(files: Any) -> str | None:
+    """The attachments facet: practices with any attachment, or no value."""
+    return ATTACHED if files else None
+
+
+# The value of the attachments facet.
+ATTACHED = "z załącznikami"
 
 
 def year(date: str | None) -> str | None:
@@ -155,6 +167,16 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("summary", "Skrót", TEXT, text="summary", boost=2.0),
     Field("body", "Opis", TEXT, text="body", boost=1.0),
+    # Below the body: an attachment (a resolution, a form, a report) is about the
+    # practice, but less directly than its own description.
+    Field(
+        "attachments",
+        "Załączniki",
+        FILES,
+        text="attachments",
+        boost=0.5,
+        facet=Facet("has_attachments", "Załączniki", 8, with_attachments),
+    ),
     Field(
         "unit_type",
         "Typ jednostki",
@@ -258,8 +280,9 @@ RESULT_FIELDS = tuple(
 )
 # Fields returned with each similar practice.
 SIMILAR_FIELDS = tuple(f.name for f in FIELDS if f.similar)
-# Own text fields (title, summary, body): where similar practices are looked for.
-OWN_TEXT_FIELDS = tuple(f.name for f in FIELDS if f.text == f.name)
+# Own text fields (title, summary, body): where similar practices are looked for; not
+# the attachments, whose forms and tables would outweigh what a practice is about.
+OWN_TEXT_FIELDS = tuple(f.name for f in FIELDS if f.text == f.name and f.kind != FILES)
 # The metric card of the practice page: field name -> label; single values first
 # (in record order), then the lists.
 CARD_VALUES = {f.name: f.label for f in FIELDS if f.card and not f.is_list}
@@ -284,6 +307,21 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
     INTEGER: {"type": ["integer", "null"], "minimum": 0},
     DATE: {"type": ["string", "null"], "format": "date"},
     OBJECT: {"type": "object"},
+    FILES: {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["path", "title"],
+            "properties": {
+                "path": {
+                    "type": "string",
+                    "description": "Ścieżka względem katalogu źródła (pliku .jsonl lub strony).",
+                },
+                "title": {"type": "string", "description": "Nazwa pokazywana czytelnikom."},
+            },
+            "additionalProperties": False,
+        },
+    },
 }
 
 
@@ -321,6 +359,8 @@ def check_registry(fields: tuple[Field, ...] = FIELDS) -> list[str]:
     facets = [f.facet for f in fields if f.facet]
     if len({f.name for f in facets}) != len(facets):
         problems.append("duplicate facet names")
+    if {f.name for f in facets} & {f.text for f in fields}:
+        problems.append("a facet named like a text field would replace it in the schema")
     if len({f.position for f in facets}) != len(facets):
         problems.append("duplicate facet positions")
     results = [f.result for f in fields if f.result is not None]
@@ -333,7 +373,7 @@ def check_registry(fields: tuple[Field, ...] = FIELDS) -> list[str]:
             problems.append(f"{f.name}: text is {METADATA!r} or the field's own name")
         if (f.text == f.name) != (f.boost is not None):
             problems.append(f"{f.name}: a text field of its own needs a boost, and only it")
-        if f.text is not None and f.kind not in (TEXT, OPTIONAL_TEXT, TEXTS):
+        if f.text is not None and f.kind not in (TEXT, OPTIONAL_TEXT, TEXTS, FILES):
             problems.append(f"{f.name}: only texts are searched as text")
         if f.link is not None and not f.is_list:
             problems.append(f"{f.name}: only list fields have links")

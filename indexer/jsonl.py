@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from indexer.encoding import read_source_text, source_lines
 from indexer.errors import SourceError
 from indexer.limits import Limits, current_limits, depth_problem, practice_problem
-from indexer.records import FIELD_ORDER, LIST_FIELDS, OPTIONAL_TEXT_FIELDS, Practice
+from indexer.records import FIELD_ORDER, LIST_FIELDS, OPTIONAL_TEXT_FIELDS, Attachment, Practice
 
 REQUIRED_FIELDS = ("id", "title")
 DATE_FIELDS = ("date_added", "date_updated")
@@ -189,6 +189,7 @@ def practice_from_dict(
     ):
         raise fail("population", "oczekiwano nieujemnej liczby całkowitej albo null")
     values["population"] = population
+    values["attachments"] = _attachments(data.get("attachments"), fail)
     extra = data.get("extra") or {}
     if not isinstance(extra, dict):
         raise fail("extra", "oczekiwano obiektu JSON {…}")
@@ -198,6 +199,27 @@ def practice_from_dict(
     if problem:
         raise fail(*problem)
     return practice
+
+
+def _attachments(value: Any, fail: Callable[[str, str], SourceError]) -> tuple[Attachment, ...]:
+    """The attachments as listed; whether each file is there and inside the source's
+    folder is checked where the folder is known (:mod:`indexer.attachments`)."""
+    shape = 'oczekiwano listy obiektów {"path": …, "title": …}'
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise fail("attachments", shape)
+    found = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"path", "title"}:
+            raise fail("attachments", shape)
+        path, title = item.get("path"), item.get("title")
+        if not isinstance(path, str) or not path.strip():
+            raise fail("attachments", "każdy załącznik potrzebuje ścieżki „path” (niepusty tekst)")
+        if title is not None and not isinstance(title, str):
+            raise fail("attachments", "tytuł załącznika „title” musi być tekstem")
+        found.append(Attachment(path, (title or "").strip() or PurePosixPath(path).name))
+    return tuple(found)
 
 
 def write_jsonl(practices: Iterable[Practice], handle: IO[str]) -> int:

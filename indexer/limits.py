@@ -105,6 +105,10 @@ def practice_problem(practice: Practice, limits: Limits) -> tuple[str, str] | No
         problem = _list_problem(getattr(practice, name), limits)
         if problem:
             return name, problem
+    problem = _list_problem(tuple(item.title for item in practice.attachments), limits)
+    problem = problem or _list_problem(tuple(item.path for item in practice.attachments), limits)
+    if problem:
+        return "attachments", problem
     population = practice.population
     if population is not None and not 0 <= population <= limits.population:
         return "population", (

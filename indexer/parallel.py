@@ -35,6 +35,7 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
+from indexer.attachments import Prepared
 from indexer.documents import schema_document
 from indexer.errors import IndexWriteError
 from indexer.records import Practice
@@ -63,6 +64,7 @@ def write_in_parallel(
     practices: Sequence[Practice],
     procs: int,
     on_progress: Callable[[Practice], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> int:
     """Write ``practices`` into the empty generation ``ix`` with ``procs`` workers.
 
@@ -73,7 +75,7 @@ def write_in_parallel(
     workers: list[_Worker] = []
     try:
         for number, (offset, share) in enumerate(_shares(practices, procs), start=1):
-            workers.append(_start_worker(context, ix, number, offset, share))
+            workers.append(_start_worker(context, ix, number, offset, share, prepared))
         _collect(workers, on_progress)
         _commit_segments(ix, [w.segment for w in workers])
     finally:
@@ -93,11 +95,11 @@ def _shares(practices: Sequence[Practice], procs: int) -> list[tuple[int, Sequen
     return [(start, practices[start : start + size]) for start in range(0, len(practices), size)]
 
 
-def _start_worker(context, ix: Index, number: int, offset: int, share) -> _Worker:
+def _start_worker(context, ix: Index, number: int, offset: int, share, prepared) -> _Worker:
     receive, send = context.Pipe(duplex=False)
     process = context.Process(
         target=_work,
-        args=(ix.storage, ix.indexname, share, send, os.getpid()),
+        args=(ix.storage, ix.indexname, share, send, os.getpid(), prepared),
         name=f"bdp-index-worker-{number}",
         daemon=True,
     )
@@ -186,11 +188,18 @@ def _stop(workers: list[_Worker]) -> None:
 # --- in the worker process -------------------------------------------------------
 
 
-def _work(storage, indexname: str, share: Sequence[Practice], send: Connection, parent: int):
+def _work(
+    storage,
+    indexname: str,
+    share: Sequence[Practice],
+    send: Connection,
+    parent: int,
+    prepared: Prepared | None,
+):
     """Write one share into a segment of its own; report progress, the result or a failure."""
     _die_with_parent(parent)
     try:
-        segment = _write_share(storage, indexname, share, send)
+        segment = _write_share(storage, indexname, share, send, prepared or Prepared({}, []))
     except OSError as exc:  # a full disk, say: the parent re-raises it for its Polish message
         send.send(("oserror", exc.errno, exc.strerror, exc.filename))
         send.close()
@@ -199,13 +208,15 @@ def _work(storage, indexname: str, share: Sequence[Practice], send: Connection, 
     send.close()
 
 
-def _write_share(storage, indexname: str, share: Sequence[Practice], send: Connection):
+def _write_share(
+    storage, indexname: str, share: Sequence[Practice], send: Connection, prepared: Prepared
+):
     ix = storage.open_index(indexname)
     fields = set(ix.schema.names())
     writer = SegmentWriter(ix, _lk=False)
     for position, practice in enumerate(share):
         try:
-            writer.add_document(**schema_document(practice, fields))
+            writer.add_document(**schema_document(practice, fields, prepared.of(practice)))
         except OSError:
             raise
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which names the practice

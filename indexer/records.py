@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.fields import FIELD_ORDER, LIST_FIELDS, OPTIONAL_TEXT_FIELDS
+from indexer.fields import BY_NAME, FIELD_ORDER, FILES, LIST_FIELDS, OPTIONAL_TEXT_FIELDS
 
 # The record lists come from the field registry (indexer.fields): a field is declared there.
 __all__ = [
     "FIELD_ORDER",
+    "Attachment",
     "ID_PATTERN",
     "ID_RULE",
     "LIST_FIELDS",
@@ -57,6 +58,23 @@ def id_problem(practice_id: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """One attached file of a practice, as its source names it.
+
+    ``path`` is relative to the source's folder (the folder of the .jsonl file or of
+    the page); ``location`` is where the reader found it on disk, known only to the
+    indexer (never written out, not part of the record's identity).
+    """
+
+    path: str
+    title: str
+    location: str | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "title": self.title}
+
+
+@dataclass(frozen=True)
 class Practice:
     """One practice; lists are tuples so a record can't change after parsing.
 
@@ -72,6 +90,7 @@ class Practice:
     subcategory: str | None = None
     summary: str = ""
     body: str = ""
+    attachments: tuple[Attachment, ...] = ()
     unit_type: str | None = None
     town: str | None = None
     county: str | None = None
@@ -94,7 +113,11 @@ class Practice:
         out: dict[str, Any] = {}
         for name in FIELD_ORDER:
             value = getattr(self, name)
-            out[name] = list(value) if name in LIST_FIELDS else value
+            if name in LIST_FIELDS:
+                value = list(value)
+            elif BY_NAME[name].kind == FILES:
+                value = [item.to_dict() for item in value]
+            out[name] = value
         out["extra"] = dict(self.extra)
         return out
 

@@ -24,6 +24,8 @@ from indexer.fields import (
 __all__ = [
     "FACETS",
     "FAMILY_FIELD",
+    "FILES_FIELD",
+    "FILE_PAGES_FIELD",
     "FOLDED_FIELD",
     "POPULATION_BANDS",
     "TEXT_FIELDS",
@@ -45,6 +47,10 @@ FOLDED_FIELD = "folded"
 # here only widens a word's reach; it must score well below the word itself.
 FAMILY_FIELD = "family"
 FAMILY_BOOST = 0.3
+
+# Stored with each document: its attachments' metadata, and their text by page.
+FILES_FIELD = "files"
+FILE_PAGES_FIELD = "file_pages"
 
 # Facet name -> Polish label, in the order facets are listed; every facet is a
 # stored, sortable ID field.
@@ -73,6 +79,10 @@ def build_schema(analyzer: str = DEFAULT_ANALYZER) -> Schema:
         fields[name] = ID(stored=True, sortable=True)
     fields["content_hash"] = ID(stored=True)
     fields["record"] = STORED()
+    # Each attachment as indexed (name, type, size, pages, sha256, OCR …), and its text
+    # page by page, for the snippet that names the file and the page.
+    fields[FILES_FIELD] = STORED()
+    fields[FILE_PAGES_FIELD] = STORED()
     schema = Schema(**fields)
     if config.folded:
         schema.add(FOLDED_FIELD, KEYWORD(lowercase=False, scorable=True, field_boost=FOLDED_BOOST))

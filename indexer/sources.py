@@ -7,9 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.attachments import locate_listed, page_folder_files
 from indexer.bdp_page import parse_html_page, parse_page
 from indexer.encoding import regular_file_problem
-from indexer.errors import SourceError
+from indexer.errors import AttachmentProblem, SourceError
 from indexer.jsonl import read_jsonl_numbered
 from indexer.records import Practice
 
@@ -28,6 +29,9 @@ class SourceReport:
 
     practices: list[Practice] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
+    # Attachments left out (their practices are read): reported, but no reason to
+    # hold the others back.
+    problems: list[AttachmentProblem] = field(default_factory=list)
     files: int = 0
     # Where each practice was read: "file" or "file:line", to name it when writing fails.
     origins: dict[str, str] = field(default_factory=dict)
@@ -78,13 +82,21 @@ def read_file(path: Path) -> Iterator[tuple[int | None, Practice | SourceError]]
     if problem:
         yield None, SourceError(path, problem)
     elif path.suffix == JSONL_SUFFIX:
-        yield from read_jsonl_numbered(path)
+        for line, item in read_jsonl_numbered(path):
+            if isinstance(item, Practice) and item.attachments:
+                item, problems = locate_listed(item, path, line)
+                yield from ((line, problem) for problem in problems)
+            yield line, item
     elif path.suffix in (PAGE_SUFFIX, *HTML_PAGE_SUFFIXES):
         parse = parse_page if path.suffix == PAGE_SUFFIX else parse_html_page
         try:
-            yield None, parse(path)
+            practice, errors, problems = page_folder_files(parse(path), path)
         except SourceError as error:
             yield None, error
+            return
+        yield from ((None, problem) for problem in (*problems, *errors))
+        if not errors:
+            yield None, practice
     else:
         yield (
             None,
@@ -102,7 +114,9 @@ def read_sources(paths: Iterable[Path | str]) -> SourceReport:
     for path in find_source_files(paths):
         report.files += 1
         for line, item in read_file(path):
-            if isinstance(item, SourceError):
+            if isinstance(item, AttachmentProblem):
+                report.problems.append(item)
+            elif isinstance(item, SourceError):
                 report.errors.append(item)
             elif item.id in seen:
                 report.errors.append(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.attachments import file_digests, indexed_hash, prepare_attachments
 from indexer.documents import schema_document
 from indexer.errors import SourceError
 from indexer.generations import (
@@ -38,6 +39,10 @@ class UpdateSummary:
     # Asked to delete but not in the index.
     not_found: list[str] = field(default_factory=list)
     failed: list[SourceError] = field(default_factory=list)
+    # Attachments left out of the index (their practices were written without them).
+    attachment_problems: list[SourceError] = field(default_factory=list)
+    # Attachment files whose text was read for the written practices (from the cache or not).
+    attachments_read: int = 0
     # Prune was asked for but skipped because some sources could not be read.
     prune_skipped: bool = False
     generation: str | None = None
@@ -70,6 +75,11 @@ class UpdateSummary:
                 {"path": e.path, "line": e.line, "field": e.field, "message": e.problem}
                 for e in self.failed
             ],
+            "attachment_problems": [
+                {"path": e.path, "line": e.line, "field": e.field, "message": e.problem}
+                for e in self.attachment_problems
+            ],
+            "attachments_read": self.attachments_read,
             "prune_skipped": self.prune_skipped,
             "changed": self.changed,
             "published": self.published,
@@ -123,9 +133,11 @@ def update_index(
             summary.removed, summary.not_in_sources = summary.not_in_sources, []
         return result
 
-    return _apply(
+    summary = _apply(
         index_dir, plan, report.errors, lock_timeout, on_wait, on_progress, on_plan, allow_errors
     )
+    summary.attachment_problems[:0] = report.problems
+    return summary
 
 
 def add_practices(
@@ -141,7 +153,11 @@ def add_practices(
     def plan(indexed: dict[str, str], summary: UpdateSummary) -> _Plan:
         return _plan_upserts(report.practices, indexed, summary)
 
-    return _apply(index_dir, plan, report.errors, lock_timeout, on_wait, None, None, allow_errors)
+    summary = _apply(
+        index_dir, plan, report.errors, lock_timeout, on_wait, None, None, allow_errors
+    )
+    summary.attachment_problems[:0] = report.problems
+    return summary
 
 
 def delete_practices(
@@ -170,7 +186,7 @@ def _plan_upserts(
         known = indexed.get(practice.id)
         if known is None:
             summary.added.append(practice.id)
-        elif known != practice.content_hash():
+        elif known != indexed_hash(practice, file_digests(practice)):
             summary.updated.append(practice.id)
         else:
             summary.unchanged.append(practice.id)
@@ -213,11 +229,15 @@ def _apply(
             remove_old_generations(index_dir)  # what a killed writer may have left
             summary.generation, summary.documents = live, len(indexed)
             return summary
+        prepared = prepare_attachments([p for p in plan.write if p.attachments], index_dir)
+        summary.attachment_problems.extend(prepared.problems)
+        summary.attachments_read = sum(len(files) for files in prepared.files.values())
         with generation_transaction(index_dir, clone_from=live) as (name, ix):
             fields = set(ix.schema.names())
             with ix.writer() as writer:
                 for practice in plan.write:
-                    writer.update_document(**schema_document(practice, fields))
+                    document = schema_document(practice, fields, prepared.of(practice))
+                    writer.update_document(**document)
                     if on_progress:
                         on_progress(practice.id)
                 for practice_id in plan.delete:

@@ -113,7 +113,7 @@ def test_a_record_that_breaks_the_writer_fails_the_job_not_the_server(
     before = indexed_hashes(index_dir)
     path = job_file(index_dir, sources)
 
-    def broken(_practice):
+    def broken(_practice, _files=()):
         raise ValueError("zły rekord")
 
     monkeypatch.setattr("indexer.documents.practice_to_document", broken)

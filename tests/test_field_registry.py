@@ -28,6 +28,7 @@ ANNOTATIONS = {
     registry.TEXTS: "tuple[str, ...]",
     registry.INTEGER: "int | None",
     registry.OBJECT: "dict[str, Any]",
+    registry.FILES: "tuple[Attachment, ...]",
 }
 
 
@@ -59,10 +60,17 @@ def test_the_derived_lists_keep_what_people_and_clients_see():
         "unit_type": "Typ jednostki",
         "year": "Rok dodania",
         "population": "Liczba mieszkańców",
+        "has_attachments": "Załączniki",
     }
     assert list(FACETS) == list(registry.FACET_LABELS)
-    assert registry.TEXT_BOOSTS == {"title": 4.0, "summary": 2.0, "body": 1.0, "metadata": 0.7}
-    assert TEXT_FIELDS == ("title", "summary", "body", "metadata")
+    assert registry.TEXT_BOOSTS == {
+        "title": 4.0,
+        "summary": 2.0,
+        "body": 1.0,
+        "attachments": 0.5,
+        "metadata": 0.7,
+    }
+    assert TEXT_FIELDS == ("title", "summary", "body", "attachments", "metadata")
     assert RELATED_FIELDS == ("title", "summary", "body")
     assert RESULT_FIELDS == (
         "category",
@@ -135,6 +143,7 @@ def test_the_schema_holds_the_registry_fields():
         "title",
         "summary",
         "body",
+        "attachments",
         "metadata",
         "folded",
         "family",
@@ -144,6 +153,8 @@ def test_the_schema_holds_the_registry_fields():
         "date_updated",
         "content_hash",
         "record",
+        "files",
+        "file_pages",
     }
     for name, boost in registry.TEXT_BOOSTS.items():
         assert schema[name].format.field_boost == boost

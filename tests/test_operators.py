@@ -250,10 +250,14 @@ def test_quoted_phrase_keeps_word_order(S):
 
 
 def test_quoted_word_gets_no_synonyms(S, bundled_searcher):
-    # demo-038 and demo-060 only say "Miejski Ośrodek Pomocy Społecznej", which the
-    # thesaurus gives as meaning "mops": found by the word, not by the quoted word.
-    texts = {doc["id"]: str(doc["record"]) for doc in bundled_searcher.documents()}
-    for practice in ("demo-038", "demo-060"):
+    # demo-060 only says "Miejski Ośrodek Pomocy Społecznej", which the thesaurus
+    # gives as meaning "mops": found by the word, not by the quoted word. (demo-038's
+    # text says it too, but its attached report names the MOPS.)
+    texts = {
+        doc["id"]: f"{doc['record']} {doc.get('file_pages')}"
+        for doc in bundled_searcher.documents()
+    }
+    for practice in ("demo-060",):
         assert not re.search(r"(?i)\bmops\b", texts[practice])
         assert practice in S("mops")
         assert practice not in S('"mops"')

@@ -214,10 +214,10 @@ def test_a_record_that_breaks_a_worker_is_named_with_its_file_and_line(
     original = indexer.documents.practice_to_document
     poisoned = ID_FORMAT.format(2600)
 
-    def breaks_on_one(practice):
+    def breaks_on_one(practice, files=()):
         if practice.id == poisoned:
             raise RuntimeError("nieoczekiwany stan analizatora")
-        return original(practice)
+        return original(practice, files)
 
     monkeypatch.setattr(indexer.documents, "practice_to_document", breaks_on_one)
     generation = current_generation(index_dir)
