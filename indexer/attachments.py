@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+import shutil
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 from indexer.encoding import read_source_text, regular_file_problem
 from indexer.errors import AttachmentProblem, SourceError
 from indexer.extraction import (
+    EXTRACTOR_VERSION,
     Extraction,
     ExtractionCache,
     ExtractionError,
@@ -65,6 +67,13 @@ class AttachedFile:
     pages: tuple[str, ...] = ()
     ocr: bool = False
     problem: str | None = None
+    # For a file whose text was not read: what could change that (see :func:`retry_key`).
+    retry: str = ""
+
+    @property
+    def digest(self) -> str:
+        """This file's part of the practice's indexed hash (:func:`indexed_hash`)."""
+        return f"{self.sha256}!{self.retry}" if self.problem else self.sha256
 
     @property
     def text(self) -> str:
@@ -194,9 +203,29 @@ def _locate(base: Path, relative: str) -> tuple[Path | None, str | None]:
 # --- hashing and reading ---------------------------------------------------------------
 
 
-def file_digests(practice: Practice) -> list[str]:
-    """The sha256 of each attachment's file, in record order (:data:`MISSING` if none)."""
-    return [_digest(item.location) for item in practice.attachments]
+def file_digests(
+    practice: Practice, unread: Collection[str] = (), limits: ExtractionLimits | None = None
+) -> list[str]:
+    """Each attachment's part of the indexed hash, in record order.
+
+    The sha256 of its file (:data:`MISSING` if there is none); for a file whose text
+    was not read last time (its sha256 in ``unread``), also what could change that,
+    so that raising a limit or installing Tesseract re-reads it on the next update,
+    while nothing else changes it.
+    """
+    digests = [_digest(item.location) for item in practice.attachments]
+    if not unread:
+        return digests
+    key = retry_key(limits)
+    return [f"{digest}!{key}" if digest in unread else digest for digest in digests]
+
+
+def retry_key(limits: ExtractionLimits | None = None) -> str:
+    """What a failed extraction depends on besides the file: limits, tools, extractors."""
+    limits = ExtractionLimits.from_env() if limits is None else limits
+    tools = [name for name in ("tesseract", "antiword") if shutil.which(name)]
+    state = f"{EXTRACTOR_VERSION}|{limits.max_bytes}|{limits.seconds}|{limits.memory_mb}|{tools}"
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
 
 
 def _digest(location: str | None) -> str:
@@ -248,7 +277,8 @@ def prepare_attachments(
     for practice in practices:
         if practice.attachments:
             prepared.files[practice.id] = [
-                _attached(item, outcomes, prepared.problems) for item in practice.attachments
+                _attached(item, outcomes, prepared.problems, retry_key(limits))
+                for item in practice.attachments
             ]
     return prepared
 
@@ -257,9 +287,12 @@ def _attached(
     item: Attachment,
     outcomes: dict[Path, Extraction | ExtractionError],
     problems: list[AttachmentProblem],
+    retry: str,
 ) -> AttachedFile:
     if item.location is None:
-        return AttachedFile(item.title, item.path, None, MISSING, problem="nie znaleziono pliku")
+        return AttachedFile(
+            item.title, item.path, None, MISSING, problem="nie znaleziono pliku", retry=retry
+        )
     path = Path(item.location)
     outcome = outcomes.get(path)
     size = path.stat().st_size if path.exists() else None
@@ -277,5 +310,11 @@ def _attached(
     reason = outcome.reason if isinstance(outcome, ExtractionError) else "nie odczytano pliku"
     problems.append(AttachmentProblem(path, f"tekst załącznika pominięty: {reason}"))
     return AttachedFile(
-        item.title, item.path, item.location, _digest(item.location), size, problem=reason
+        item.title,
+        item.path,
+        item.location,
+        _digest(item.location),
+        size,
+        problem=reason,
+        retry=retry,
     )

@@ -48,7 +48,7 @@ def practice_to_document(practice: Practice, files: Sequence[AttachedFile] = ())
     # Every text field again, folded and unstemmed (used if the schema has the field).
     doc[FOLDED_FIELD] = folded_words("\n".join(texts))
     doc[FAMILY_FIELD] = family_words("\n".join(texts))
-    doc["content_hash"] = indexed_hash(practice, [file.sha256 for file in files])
+    doc["content_hash"] = indexed_hash(practice, [file.digest for file in files])
     doc["record"] = practice.to_dict()
     doc[FILES_FIELD] = [file.metadata() for file in files]
     doc[FILE_PAGES_FIELD] = [file.pages for file in files]

@@ -20,7 +20,7 @@ from indexer.generations import (
     close_files_under,
     current_generation,
 )
-from indexer.schema import FACETS
+from indexer.schema import FACETS, FILES_FIELD
 
 
 def open_index(index_dir: Path | str) -> Index:
@@ -102,6 +102,20 @@ def indexed_hashes(index_dir: Path | str) -> dict[str, str]:
     try:
         with ix.searcher() as searcher:
             return {fields["id"]: fields["content_hash"] for fields in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+
+
+def unread_attachments(index_dir: Path | str) -> dict[str, set[str]]:
+    """By practice id, the sha256 of each attachment whose text was not read when indexed."""
+    ix = open_index(index_dir)
+    try:
+        with ix.searcher() as searcher:
+            return {
+                fields["id"]: {f["sha256"] for f in fields.get(FILES_FIELD) or () if f["problem"]}
+                for fields in searcher.all_stored_fields()
+                if any(f["problem"] for f in fields.get(FILES_FIELD) or ())
+            }
     finally:
         ix.close()
 

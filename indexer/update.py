@@ -23,7 +23,7 @@ from indexer.generations import (
 from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.records import Practice
 from indexer.sources import SourceReport
-from indexer.store import indexed_hashes
+from indexer.store import indexed_hashes, unread_attachments
 
 
 @dataclass
@@ -97,7 +97,7 @@ class _Plan:
     delete: list[str] = field(default_factory=list)
 
 
-Planner = Callable[[dict[str, str], UpdateSummary], _Plan]
+Planner = Callable[[dict[str, str], UpdateSummary, dict[str, set[str]]], _Plan]
 Progress = Callable[[str], None]
 PlanSize = Callable[[int], None]
 
@@ -122,8 +122,8 @@ def update_index(
     unless ``allow_errors`` (see :func:`_apply`).
     """
 
-    def plan(indexed: dict[str, str], summary: UpdateSummary) -> _Plan:
-        result = _plan_upserts(report.practices, indexed, summary)
+    def plan(indexed: dict[str, str], summary: UpdateSummary, unread: dict[str, set[str]]) -> _Plan:
+        result = _plan_upserts(report.practices, indexed, summary, unread)
         seen = {practice.id for practice in report.practices}
         summary.not_in_sources = sorted(set(indexed) - seen)
         if prune and report.errors:
@@ -150,8 +150,8 @@ def add_practices(
 ) -> UpdateSummary:
     """Add the practices read from some files, replacing indexed ones with the same id."""
 
-    def plan(indexed: dict[str, str], summary: UpdateSummary) -> _Plan:
-        return _plan_upserts(report.practices, indexed, summary)
+    def plan(indexed: dict[str, str], summary: UpdateSummary, unread: dict[str, set[str]]) -> _Plan:
+        return _plan_upserts(report.practices, indexed, summary, unread)
 
     summary = _apply(
         index_dir, plan, report.errors, lock_timeout, on_wait, None, None, allow_errors
@@ -170,7 +170,7 @@ def delete_practices(
     """Remove practices by id; ids not in the index are reported in ``not_found``."""
     wanted = list(dict.fromkeys(ids))
 
-    def plan(indexed: dict[str, str], summary: UpdateSummary) -> _Plan:
+    def plan(indexed: dict[str, str], summary: UpdateSummary, _unread) -> _Plan:
         summary.removed = [i for i in wanted if i in indexed]
         summary.not_found = [i for i in wanted if i not in indexed]
         return _Plan(delete=summary.removed)
@@ -179,14 +179,18 @@ def delete_practices(
 
 
 def _plan_upserts(
-    practices: Iterable[Practice], indexed: dict[str, str], summary: UpdateSummary
+    practices: Iterable[Practice],
+    indexed: dict[str, str],
+    summary: UpdateSummary,
+    unread: dict[str, set[str]],
 ) -> _Plan:
     plan = _Plan()
     for practice in practices:
         known = indexed.get(practice.id)
+        digests = file_digests(practice, unread.get(practice.id, ()))
         if known is None:
             summary.added.append(practice.id)
-        elif known != indexed_hash(practice, file_digests(practice)):
+        elif known != indexed_hash(practice, digests):
             summary.updated.append(practice.id)
         else:
             summary.unchanged.append(practice.id)
@@ -222,7 +226,7 @@ def _apply(
             summary.published = False
             summary.generation, summary.documents = live, len(indexed)
             return summary
-        plan = plan_changes(indexed, summary)
+        plan = plan_changes(indexed, summary, unread_attachments(index_dir) if live else {})
         if on_plan:
             on_plan(len(plan.write))
         if not plan.write and not plan.delete:

@@ -678,3 +678,32 @@ def test_export_keeps_the_attachments_and_they_are_found_again(runner, tmp_path)
         "X": [str((source / "X/sub/plik.pdf").resolve())],
         "p-uchwala": [str((source / "praktyki/uchwala.txt").resolve())],
     }
+
+
+def test_a_file_left_out_by_a_limit_is_read_by_the_update_after_the_limit_is_raised(
+    runner, tmp_path, monkeypatch
+):
+    source = tmp_path / "zrodla"
+    source.mkdir()
+    make_txt(source / "duzy.txt", "W stawie pływa karaś złocisty. " * 20)
+    jsonl = write_records(
+        source / "praktyki.jsonl", [record("p-a", "Praktyka A", "Opis A.", "duzy.txt")]
+    )
+    index_dir = tmp_path / "ix"
+    monkeypatch.setenv("BDP_MAX_ATTACHMENT_BYTES", "100")
+    built = invoke(runner, index_dir, "index", "build", str(jsonl))
+    assert built.exit_code == 1 and "duzy.txt" in built.output
+    assert found(index_dir, "karaś") == []
+
+    def update() -> dict:
+        result = invoke(runner, index_dir, "index", "update", str(jsonl), "--json")
+        return json.loads(result.stdout)
+
+    # Same limit: the file is as it was, nothing is read again.
+    assert update()["attachments_read"] == 0
+    # A raised limit could change the outcome: the next update reads the file.
+    monkeypatch.setenv("BDP_MAX_ATTACHMENT_BYTES", str(50 * 1024 * 1024))
+    raised = update()
+    assert raised["updated"] == ["p-a"] and raised["attachment_problems"] == []
+    assert found(index_dir, "karaś") == ["p-a"]
+    assert update()["attachments_read"] == 0
