@@ -21,13 +21,20 @@ from whoosh.searching import Searcher, TimeLimit
 
 from indexer import fields
 from indexer.schema import FACETS, POPULATION_BANDS, build_schema, facet_label
+from search_app.engine.attachments import (
+    HitFile,
+    SnippetSource,
+    attachment_passage,
+    hit_files,
+    stored_files,
+)
 from search_app.engine.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
 from search_app.engine.columns import facet_column, value_pairs
 from search_app.engine.context import QueryContext
 from search_app.engine.docsets import DocSetQuery
 from search_app.engine.matching import RELAX_BELOW, Matched, apply_strategy
 from search_app.engine.query_limits import bound_query
-from search_app.engine.snippets import Snippets, lead
+from search_app.engine.snippets import Snippets, lead, shown_words
 from search_app.engine.understanding import (
     NOTE_NO_WORDS,
     Understood,
@@ -119,8 +126,9 @@ class _HitBase:
 
 
 # One result: id, title, title_html (escaped, matched words in <mark>), snippet (HTML),
-# score (None when sorted, not ranked) and the practice's RESULT_FIELDS, in this order
-# (the order of its JSON object).
+# snippet_source (the attachment and page the snippet comes from, or None), score (None
+# when sorted, not ranked), the practice's RESULT_FIELDS and its attachments (public
+# metadata, numbered for their downloads), in this order (the order of its JSON object).
 if TYPE_CHECKING:  # what the type checker sees of the generated class
 
     @dataclass
@@ -129,7 +137,9 @@ if TYPE_CHECKING:  # what the type checker sees of the generated class
         title: str
         title_html: str
         snippet: str
+        snippet_source: SnippetSource | None
         score: float | None
+        attachments: list[HitFile] = field(default_factory=list)
 
         def __getattr__(self, name: str) -> Any: ...  # the RESULT_FIELDS
 
@@ -141,8 +151,10 @@ else:
             ("title", str),
             ("title_html", str),
             ("snippet", str),
+            ("snippet_source", SnippetSource | None),
             ("score", "float | None"),
             *((name, Any, field(default=None)) for name in RESULT_FIELDS),
+            ("attachments", list[HitFile], field(default_factory=list)),
         ],
         bases=(_HitBase,),
     )
@@ -707,25 +719,41 @@ WHOLE_TEXT = Snippets(max_chars=None)
 
 def _result(hit, snippets: bool = True) -> Hit:
     record = hit["record"]
+    snippet, source = _snippet(hit, record) if snippets else ("", None)
+    files, _pages = stored_files(hit.fields())
     return Hit(
         id=record["id"],
         title=record["title"],
         title_html=(snippets and _marked(WHOLE_TEXT, hit, "title", record["title"]))
         or str(escape(record["title"])),
-        snippet=_snippet(hit, record) if snippets else "",
+        snippet=snippet,
+        snippet_source=source,
         # Sorted (not ranked) results carry the sort key where the score would be.
         score=round(hit.score, 4) if isinstance(hit.score, float) else None,
         **{name: record.get(name) for name in RESULT_FIELDS},
+        attachments=hit_files(files),
     )
 
 
-def _snippet(hit, record: Mapping[str, Any]) -> str:
-    """HTML-escaped passage with the matched words in <mark>, from the summary or body."""
+def _snippet(hit, record: Mapping[str, Any]) -> tuple[str, SnippetSource | None]:
+    """HTML-escaped passage with the matched words in <mark>, and where it comes from.
+
+    From the summary, else the body; from an attachment's page (named in the source)
+    when that shows more of the query's words, so a practice found by words only its
+    files hold says where they are.
+    """
+    text, tokens = "", []
     for name in ("summary", "body"):
-        marked = _marked(SNIPPETS, hit, name, record.get(name) or "")
-        if marked:
-            return marked
-    return lead(record.get("summary") or record.get("body") or "", SNIPPET_CHARS)
+        text = record.get(name) or ""
+        tokens = SNIPPETS.hit_matches(hit, name, text)
+        if tokens:
+            break
+    passage = attachment_passage(hit, beat=len(shown_words(tokens)))
+    if passage is not None:
+        return SNIPPETS.render(passage.text, passage.tokens), passage.source
+    if tokens:
+        return SNIPPETS.render(text, tokens), None
+    return lead(record.get("summary") or record.get("body") or "", SNIPPET_CHARS), None
 
 
 def _marked(snippets: Snippets, hit, name: str, text: str) -> str:

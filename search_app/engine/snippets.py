@@ -295,25 +295,45 @@ class Snippets:
 
     def highlight_hit(self, hit: Any, fieldname: str, text: str) -> str:
         """``text`` (the hit's ``fieldname``) with its matches marked; "" if none matched."""
-        results = hit.results
-        return self.highlight(
-            text, results.q, fieldname, results.searcher.schema[fieldname].analyzer
-        )
+        return self.render(text, self.hit_matches(hit, fieldname, text))
 
     def highlight(self, text: str, query: Query, fieldname: str, analyzer: Analyzer) -> str:
         """Like :meth:`highlight_hit`, for any text, query and analyzer."""
+        return self.render(text, self.matches(text, query, fieldname, analyzer))
+
+    def hit_matches(self, hit: Any, fieldname: str, text: str) -> list[Token]:
+        """The matches of the hit's query in ``text`` (the hit's ``fieldname``)."""
+        results = hit.results
+        analyzer = results.searcher.schema[fieldname].analyzer
+        return self.matches(text, results.q, fieldname, analyzer)
+
+    @staticmethod
+    def matches(text: str, query: Query, fieldname: str, analyzer: Analyzer) -> list[Token]:
+        """The tokens of ``text`` to mark (:func:`matched_tokens`); [] when nothing matched.
+
+        Apart from :meth:`render`, so a caller can compare texts (which shows more of
+        the query's words) before choosing the one to show.
+        """
         if not text:
-            return ""
+            return []
         want = wanted(query, fieldname)
         if not want:
-            return ""  # browsing by filters: no words to mark, nothing to re-analyse
-        tokens = matched_tokens(text, analyzer, want)
+            return []  # browsing by filters: no words to mark, nothing to re-analyse
+        return matched_tokens(text, analyzer, want)
+
+    def render(self, text: str, tokens: Sequence[Token]) -> str:
+        """The snippet of ``text`` (or all of it) with ``tokens`` marked; "" without tokens."""
         if not tokens:
             return ""
         if self.max_chars is None:
             start, end = len(text) - len(text.lstrip()), len(text.rstrip())
-            return FORMATTER.format([highlight.Fragment(text, tokens, start, end)])
+            return FORMATTER.format([highlight.Fragment(text, list(tokens), start, end)])
         return FORMATTER.format(choose(text, tokens, self.max_chars, self.max_fragments))
+
+
+def shown_words(tokens: Iterable[Token]) -> frozenset[str]:
+    """The distinct query words (terms, folded words, whole phrases) that ``tokens`` show."""
+    return frozenset(token.text for token in tokens)
 
 
 class Sentences:

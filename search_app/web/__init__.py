@@ -69,11 +69,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.json.sort_keys = False
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
 
-    from search_app.web import access, api, errors, security, views
+    from search_app.web import access, api, downloads, errors, security, views
 
     access.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(downloads.bp)
     if str(app.config["ADMIN_TOKEN"]).strip():
         from search_app.web import admin
 

@@ -42,12 +42,18 @@ def find_record(practice_id: str) -> dict | None:
     return fields["record"] if fields else None
 
 
+def get_document_or_404(practice_id: str) -> dict:
+    """Everything the index stores of one practice (record, attachments as indexed …);
+    404 (in Polish) for an unknown id. Its attachments' locations are internal."""
+    fields = get_searcher().document(id=practice_id)
+    if not fields:
+        abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
+    return fields
+
+
 def get_record_or_404(practice_id: str) -> dict:
     """The canonical record of one practice; 404 (in Polish) for an unknown id."""
-    record = find_record(practice_id)
-    if record is None:
-        abort(404, description=f"Nie ma praktyki o identyfikatorze „{practice_id}”.")
-    return record
+    return get_document_or_404(practice_id)["record"]
 
 
 def run_search(args: MultiDict) -> tuple[SearchRequest, SearchResponse]:

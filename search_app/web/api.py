@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from search_app.engine.attachments import stored_files
 from search_app.web.access import (
     find_similar,
+    get_document_or_404,
     get_record_or_404,
     get_searcher,
     run_search,
     run_suggest,
 )
+from search_app.web.downloads import attachment_url, public_files
 from search_app.web.openapi import openapi_spec
 
 bp = Blueprint("api", __name__)
@@ -20,13 +25,31 @@ bp = Blueprint("api", __name__)
 def api_search():
     """Ranked results with facets, exactly as ``bdp search --json`` prints them."""
     _request, response = run_search(request.args)
-    return jsonify(response.to_dict())
+    body = response.to_dict()
+    for hit in body["results"]:
+        for item in hit["attachments"]:
+            item["url"] = attachment_url(hit["id"], item["n"])
+    return jsonify(body)
 
 
 @bp.get("/api/practices/<practice_id>")
 def api_practice(practice_id: str):
-    """One practice in the canonical format."""
-    return jsonify(get_record_or_404(practice_id))
+    """One practice in the canonical format, with its attachments as indexed (``files``)."""
+    stored = get_document_or_404(practice_id)
+    files, _pages = stored_files(stored)
+    return jsonify(with_files(stored["record"], public_files(practice_id, files)))
+
+
+def with_files(record: dict[str, Any], files: list) -> dict[str, Any]:
+    """The record with ``files`` right after ``attachments``: the same keys in the same
+    order as ``bdp export`` writes, and what the index made of each listed file."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        out[key] = value
+        if key == "attachments":
+            out["files"] = files
+    out.setdefault("files", files)
+    return out
 
 
 @bp.get("/api/practices/<practice_id>/similar")

@@ -36,6 +36,7 @@ POLISH_MESSAGES = {
     403: "Dostęp zabroniony.",
     413: "Żądanie jest zbyt duże.",
     414: "Adres jest zbyt długi.",
+    416: "Nie można zwrócić żądanego zakresu pliku.",
     417: "Nieobsługiwane oczekiwanie (nagłówek Expect).",
     429: "Zbyt wiele żądań — spróbuj za chwilę.",
     431: "Nagłówki żądania są zbyt duże.",

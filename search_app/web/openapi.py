@@ -23,6 +23,7 @@ from indexer.records import Practice
 from indexer.schema import FACETS
 from indexer.update import UpdateSummary
 from search_app.engine import search as engine
+from search_app.engine.attachments import HitFile, SnippetSource
 from search_app.engine.search import (
     MATCH_MODES,
     MAX_PAGE,
@@ -33,6 +34,7 @@ from search_app.engine.search import (
     FacetValue,
     SearchResponse,
 )
+from search_app.web.downloads import KIND_TYPES, PublicFile
 from search_app.web.jobs import JOB_ID, KEEP_JOBS, STATUSES, PublicJob
 
 SCHEMAS = "#/components/schemas/"
@@ -191,6 +193,28 @@ RESULT_DICT: dict[str, Any] = {
 RESULT_DESCRIPTIONS = {
     "title_html": {"description": "Tytuł (HTML, zaznaczenia w <mark>)."},
     "snippet": {"description": "Fragment (HTML, zaznaczenia w <mark>)."},
+    "snippet_source": {
+        "description": "Skąd pochodzi fragment, gdy z załącznika (tytuł, numer `n`, strona"
+        " PDF lub null); null, gdy z opisu praktyki."
+    },
+    "attachments": {"description": "Załączniki praktyki w kolejności rekordu."},
+}
+DOWNLOAD = "/praktyka/{practice_id}/zalaczniki/{n}"
+# The attachment types of a hit, documented apart: the hit is generated from its dataclass.
+RESULT_REFS = {HitFile: "ResultAttachment", SnippetSource: "SnippetSource"}
+KIND_DESCRIPTION = (
+    "Rodzaj odczytanego pliku (pdf, docx, odt, rtf, doc, txt); null, gdy tekstu nie odczytano."
+)
+URL_DESCRIPTION = (
+    f"Adres pobrania ({DOWNLOAD}); 404, gdy pliku nie ma albo zmienił się od indeksowania."
+)
+FILE_REFINE: dict[str, dict[str, Any]] = {
+    "n": {"minimum": 0, "description": "Numer załącznika (od 0) w adresie pobrania."},
+    "title": {"description": "Nazwa pliku pokazywana czytelnikom."},
+    "kind": {"description": KIND_DESCRIPTION},
+    "size": {"minimum": 0, "description": "Rozmiar w bajtach."},
+    "pages": {"minimum": 0, "description": "Liczba stron (PDF); null dla innych formatów."},
+    "ocr": {"description": "true: skan, tekst rozpoznany OCR."},
 }
 
 
@@ -210,7 +234,7 @@ def result_schema() -> dict:
     else:
         names = {f.name for f in dataclasses.fields(hit)}
         refine = {k: v for k, v in RESULT_DESCRIPTIONS.items() if k in names}
-        schema = object_schema(hit, refine=refine)
+        schema = object_schema(hit, RESULT_REFS, refine=refine)
         # Fields the hit types as Any are practice fields: typed as in the record.
         record = practice_schema()["properties"]
         for name, value in schema["properties"].items():
@@ -221,6 +245,73 @@ def result_schema() -> dict:
         for name, value in schema["properties"].items()
     }
     return {**schema, "properties": properties}
+
+
+def result_attachment_schema() -> dict:
+    """A hit's attachment: its public metadata, and the download URL the API adds."""
+    schema = object_schema(
+        HitFile,
+        refine=FILE_REFINE,
+        description="Załącznik wyniku (bez położenia pliku na dysku).",
+    )
+    schema["properties"]["url"] = {"type": "string", "description": URL_DESCRIPTION}
+    schema["required"] = [*schema["required"], "url"]
+    return schema
+
+
+def snippet_source_schema() -> dict:
+    return object_schema(
+        SnippetSource,
+        refine={
+            "attachment": {"description": "Tytuł załącznika, z którego pochodzi fragment."},
+            "n": {"minimum": 0, "description": "Numer załącznika (jak w `attachments`)."},
+            "page": {"minimum": 1, "description": "Strona PDF; null dla innych formatów."},
+        },
+    )
+
+
+def practice_file_schema() -> dict:
+    return object_schema(
+        PublicFile,
+        refine={
+            **FILE_REFINE,
+            "sha256": {
+                "pattern": "^[0-9a-f]{64}$",
+                "description": "SHA-256 zaindeksowanego pliku; null, gdy go nie znaleziono.",
+            },
+            "text_indexed": {"description": "true: tekst pliku jest przeszukiwany."},
+            "problem": {"description": "Dlaczego tekstu nie odczytano (po polsku) albo null."},
+            "url": {
+                "description": f"{URL_DESCRIPTION} null: pliku nie znaleziono podczas indeksowania."
+            },
+        },
+        description="Załącznik praktyki, jak go zaindeksowano.",
+    )
+
+
+def practice_detail_schema() -> dict:
+    """The canonical record with ``files`` after ``attachments``, as /api/practices/<id>
+    returns it; the record's own schema (``Practice``) stays that of ``bdp export``."""
+    record = practice_schema()
+    files = {
+        "type": "array",
+        "items": ref("PracticeFile"),
+        "description": "Załączniki praktyki, jak je zaindeksowano, z adresami pobrania"
+        " (w kolejności `attachments`).",
+    }
+    properties: dict[str, Any] = {}
+    for name, value in record["properties"].items():
+        properties[name] = value
+        if name == "attachments":
+            properties["files"] = files
+    properties.setdefault("files", files)
+    return {
+        **record,
+        "description": "Praktyka w formacie kanonicznym (jak w `bdp export`) oraz `files`:"
+        " jej załączniki, jak je zaindeksowano.",
+        "required": list(properties),
+        "properties": properties,
+    }
 
 
 def search_response_schema() -> dict:
@@ -312,6 +403,7 @@ def reindex_summary_schema() -> dict:
     overrides: dict[str, dict[str, Any]] = {
         "counts": counts,
         "failed": {"type": "array", "items": SOURCE_ERROR},
+        "attachment_problems": {"type": "array", "items": SOURCE_ERROR},
     }
     refine: dict[str, dict[str, Any]] = {
         "documents": {"minimum": 0},
@@ -448,6 +540,12 @@ def _html(description: str) -> dict:
     return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
+def _file(description: str) -> dict:
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    types = dict.fromkeys(sorted({*KIND_TYPES.values(), "application/octet-stream"}), binary)
+    return {"description": description, "content": types}
+
+
 def _error(description: str) -> dict:
     return _json(ref("Error"), description)
 
@@ -581,7 +679,7 @@ def openapi_spec() -> dict[str, Any]:
                     "summary": "Jedna praktyka w formacie kanonicznym",
                     "parameters": [PRACTICE_ID],
                     "responses": {
-                        "200": _json(ref("Practice"), "Praktyka."),
+                        "200": _json(ref("PracticeDetail"), "Praktyka z załącznikami."),
                         "404": _error("Nie ma praktyki o tym identyfikatorze."),
                         "503": unavailable,
                     },
@@ -715,6 +813,38 @@ def openapi_spec() -> dict[str, Any]:
                     },
                 }
             },
+            DOWNLOAD: {
+                "get": {
+                    "operationId": "attachment",
+                    "summary": "Pobranie załącznika praktyki",
+                    "description": (
+                        "Plik `n` (od 0, kolejność `attachments`), jeśli jest taki sam jak"
+                        " w chwili indeksowania (rozmiar i SHA-256, też w ETag). Zawsze jako"
+                        " załącznik (Content-Disposition z filename*), obsługuje Range"
+                        " i żądania warunkowe. Błędy jako strona HTML."
+                    ),
+                    "parameters": [
+                        PRACTICE_ID,
+                        {
+                            "name": "n",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
+                    ],
+                    "responses": {
+                        "200": _file("Plik załącznika."),
+                        "206": _file("Część pliku (nagłówek Range)."),
+                        "304": {"description": "Plik się nie zmienił (If-None-Match)."},
+                        "404": _html(
+                            "Nie ma takiej praktyki lub załącznika, pliku nie ma na serwerze"
+                            " albo zmienił się od indeksowania."
+                        ),
+                        "416": _html("Zakres spoza pliku."),
+                        "503": _html("Brak indeksu."),
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "operationId": "health",
@@ -732,7 +862,11 @@ def openapi_spec() -> dict[str, Any]:
                 "SearchResponse": search_response_schema(),
                 "Result": result_schema(),
                 "FacetValue": facet_value_schema(),
+                "ResultAttachment": result_attachment_schema(),
+                "SnippetSource": snippet_source_schema(),
                 "Practice": practice_schema(),
+                "PracticeDetail": practice_detail_schema(),
+                "PracticeFile": practice_file_schema(),
                 "Health": HEALTH,
                 "Suggestions": SUGGESTIONS,
                 "Similar": SIMILAR,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
@@ -12,9 +14,11 @@ from werkzeug.datastructures import MultiDict
 from indexer.fields import BY_NAME, CARD_LISTS, CARD_VALUES
 from indexer.limits import current_limits
 from indexer.schema import FACETS
+from search_app.engine.attachments import stored_files
 from search_app.engine.matching import MIN_REQUIRED, RELAX_BELOW
 from search_app.engine.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
-from search_app.web.access import find_similar, get_record_or_404, run_search
+from search_app.web.access import find_similar, get_document_or_404, run_search
+from search_app.web.downloads import PublicFile, public_files
 from search_app.web.map import map_regions, plural_practices
 
 bp = Blueprint("views", __name__)
@@ -63,8 +67,11 @@ def index():
 
 @bp.get("/praktyka/<practice_id>")
 def practice(practice_id: str):
-    """One practice: its full presentation, metric card and similar practices."""
-    record = get_record_or_404(practice_id)
+    """One practice: its summary, full presentation, attachments, metric card and
+    similar practices."""
+    stored = get_document_or_404(practice_id)
+    record = stored["record"]
+    files, _pages = stored_files(stored)
     back = request.args.get("powrot", "")
     if not back.startswith("/?") and back != "/":
         back = url_for(".index")
@@ -81,7 +88,60 @@ def practice(practice_id: str):
         summary=summary,
         body=body,
         shortened=summary_cut or body_cut,
+        files=_file_views(practice_id, files, record.get("attachments") or []),
     )
+
+
+def _file_views(
+    practice_id: str, files: Sequence[Mapping[str, Any]], listed: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The attachments as the page lists them: link, type, size, pages, OCR, and a note
+    when their text is not searched. An index built before attachments were read has
+    only their names (``listed``): shown without links."""
+    if not files:
+        return [
+            {"title": item.get("title") or item.get("path"), "url": None, "details": ""}
+            for item in listed
+        ]
+    return [
+        {**item, "details": file_details(item), "note": _file_note(item)}
+        for item in public_files(practice_id, files)
+    ]
+
+
+def file_details(item: PublicFile) -> str:
+    """Type, size and pages of an attachment, e.g. "PDF, 48 kB, 4 s."."""
+    kind = item["kind"] or PurePosixPath(item["title"]).suffix.lstrip(".")
+    pages = f"{item['pages']} s." if item["pages"] else ""
+    return ", ".join(part for part in (kind.upper(), file_size(item["size"]), pages) if part)
+
+
+def _file_note(item: PublicFile) -> str | None:
+    if item["problem"]:
+        return f"Tekst tego pliku nie jest przeszukiwany: {item['problem'].rstrip('.')}."
+    if not item["text_indexed"]:
+        return "Ten plik nie zawiera tekstu, który można przeszukać."
+    return None
+
+
+FILE_SIZE_UNITS = ("kB", "MB", "GB", "TB")
+
+
+def file_size(size: int | None) -> str:
+    """A file size as Polish readers write it (decimal units, decimal comma).
+
+    >>> [file_size(n) for n in (512, 4287, 48_300, 999_600, 1_234_567, None)]
+    ['512 B', '4,3 kB', '48 kB', '1 MB', '1,2 MB', '']
+    """
+    if size is None:
+        return ""
+    if size < 1000:
+        return f"{size} B"
+    value, unit = size / 1000, 0
+    while round(value) >= 1000 and unit < len(FILE_SIZE_UNITS) - 1:
+        value, unit = value / 1000, unit + 1
+    shown = f"{value:.1f}" if value < 9.95 else str(round(value))
+    return f"{shown.replace('.', ',').removesuffix(',0')} {FILE_SIZE_UNITS[unit]}"
 
 
 def _paragraphs(text: str | None, most: int) -> tuple[list[str], bool]:
