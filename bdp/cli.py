@@ -31,6 +31,9 @@ from indexer.schema import FACETS
 from indexer.sources import DEFAULT_SOURCES, read_sources
 from indexer.store import index_stats, open_index, stored_records
 from indexer.update import UpdateSummary, add_practices, delete_practices, update_index
+from search_app.analytics.reports import DEFAULT_LIMIT, MAX_LIMIT, Period, build_report
+from search_app.analytics.settings import ENV_DB, MAX_DAYS, analytics_db_path
+from search_app.analytics.text import report_lines
 from search_app.engine.evaluation import MATCH_CHOICES, evaluate, load_collection
 from search_app.engine.search import SORTS, clean_request, search
 
@@ -634,6 +637,48 @@ def eval_command(
             f"Zapytania bez trafnych dokumentów (tematy spoza kolekcji): {absent}, "
             f"średnio {scores['absent_results']:.2f} wyników"
         )
+
+
+@main.command("analytics")
+@option(
+    "--dni",
+    "days",
+    default=30,
+    show_default=True,
+    type=IntRange(1, MAX_DAYS),
+    help="Z ilu ostatnich dni.",
+)
+@option(
+    "--limit",
+    default=DEFAULT_LIMIT,
+    show_default=True,
+    type=IntRange(1, MAX_LIMIT),
+    help="Najwięcej wierszy w każdym zestawieniu.",
+)
+@option("--json", "as_json", is_flag=True, help="Wynik w formacie JSON.")
+@pass_settings
+def analytics_command(settings: Settings, days: int, limit: int, as_json: bool) -> None:
+    """Pokaż, czego szukają odwiedzający: dziennik wyszukiwań z ostatnich dni.
+
+    Najczęstsze zapytania, zapytania bez wyników, poprawione zapytania, słowa
+    nieznane w indeksie i klikalność wyników (CTR). Dziennik nie zawiera adresów
+    ani innych danych o odwiedzających. Plik: analytics.sqlite3 w katalogu
+    indeksu albo wskazany zmienną BDP_ANALYTICS_DB.
+    """
+    path = analytics_db_path(settings.index_dir)
+    report = build_report(path, Period.last_days(days), limit=limit)
+    if not report.exists:
+        click.echo(
+            f"Nie ma jeszcze dziennika wyszukiwań ({path}) — raport jest pusty. Dziennik "
+            f"powstaje, gdy wyszukiwarka obsłuży pierwsze zapytania; inne miejsce wskazuje "
+            f"zmienna {ENV_DB}.",
+            err=True,
+        )
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for line in report_lines(report):
+        click.echo(line)
 
 
 @main.command("serve")

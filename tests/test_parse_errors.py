@@ -123,7 +123,16 @@ def test_results_are_typed_hits_that_serialize_as_before(searcher):
     assert isinstance(hit, Hit)
     assert hit["title"] == hit.title  # the dict form still reads
     first = response.to_dict()["results"][0]
-    assert list(first) == ["id", "title", "title_html", "snippet", "score", *RESULT_FIELDS]
+    assert list(first) == [
+        "id",
+        "title",
+        "title_html",
+        "snippet",
+        "snippet_source",
+        "score",
+        *RESULT_FIELDS,
+        "attachments",
+    ]
     assert json.loads(json.dumps(response.to_dict()))["results"][0] == first
 
 
