@@ -255,6 +255,7 @@ def test_a_sentence_only_in_a_pdf_finds_its_practice_in_the_top_three(runner, tm
     assert shown.exit_code == 0, shown.output
     listed = re.findall(r"^ {5}(\S+) · ", shown.stdout, flags=re.MULTILINE)
     assert "p-cyfrowi" in listed[:3], shown.output
+    assert "znalezione w załączniku „Sprawozdanie 2012”, s. 2" in shown.stdout
     assert "p-cyfrowi" in found(index_dir, SENTENCE)[:3]
 
 
