@@ -483,9 +483,9 @@ def search_command(
         place = ", ".join(v for v in (hit.town, hit.voivodeship) if v)
         click.echo(f"{number:>3}. {hit.title}")
         click.echo(f"     {hit.id} · {hit.category or ''} · {place} · {hit.date_added}")
-        if hit.snippet_source:
-            page = hit.snippet_source.page
-            where = f"„{hit.snippet_source.attachment}”" + (f", s. {page}" if page else "")
+        source = hit.snippet_source
+        if source:
+            where = f"„{source.attachment}”" + (f", s. {source.page}" if source.page else "")
             click.echo(f"     znalezione w załączniku {where}")
 
 

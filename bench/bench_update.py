@@ -65,6 +65,8 @@ def synthetic_practices(count: int, seed: int = 4) -> list[Practice]:
                 county=place.county,
                 voivodeship=place.voivodeship,
                 population=place.population,
+                # The demo practices' files are not beside the temporary source: none.
+                attachments=(),
             )
         )
     return practices

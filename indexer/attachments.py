@@ -34,7 +34,7 @@ from indexer.extraction import (
     file_sha256,
 )
 from indexer.html_text import read_html_text
-from indexer.limits import current_limits
+from indexer.limits import current_limits, practice_problem
 from indexer.records import Attachment, Practice
 
 # The full presentation of a saved page, in its folder (the first of these found).
@@ -136,13 +136,14 @@ def page_folder_files(
     """A saved page with its folder's full presentation and attachments.
 
     Returns the practice, the errors that reject it (an unreadable full
-    presentation: the page would be indexed without its main text) and the
-    attachment problems.
+    presentation: the page would be indexed without its main text; a record
+    outside the limits once the folder is added, e.g. a body longer than a
+    record's) and the attachment problems.
     """
     folder = page.with_suffix("")
     if not folder.is_dir() or folder.is_symlink():
         return practice, [], []
-    body, errors = _full_presentation(folder)
+    presentation, body, errors = _full_presentation(folder)
     attachments, problems = [], []
     for file in _files_under(folder):
         if file.parent == folder and file.name in FULL_PRESENTATION:
@@ -155,10 +156,17 @@ def page_folder_files(
     practice = replace(practice, attachments=tuple(attachments))
     if body is not None:
         practice = replace(practice, body=body)
+    # The page was checked against the limits without its folder: check the whole.
+    outside = None if errors else practice_problem(practice, current_limits())
+    if outside:
+        field, message = outside
+        at = presentation if field == "body" and presentation else page
+        errors.append(SourceError(at, message, field=field))
     return practice, errors, problems
 
 
-def _full_presentation(folder: Path) -> tuple[str | None, list[SourceError]]:
+def _full_presentation(folder: Path) -> tuple[Path | None, str | None, list[SourceError]]:
+    """The full presentation's path and text, or the error that makes it unreadable."""
     for name in FULL_PRESENTATION:
         path = folder / name
         if not path.exists():
@@ -166,11 +174,11 @@ def _full_presentation(folder: Path) -> tuple[str | None, list[SourceError]]:
         limit = current_limits().record_bytes
         try:
             if path.suffix == ".txt":
-                return read_source_text(path, limit).strip(), []
-            return read_html_text(path, limit).strip(), []
+                return path, read_source_text(path, limit).strip(), []
+            return path, read_html_text(path, limit).strip(), []
         except SourceError as error:
-            return None, [error]
-    return None, []
+            return path, None, [error]
+    return None, None, []
 
 
 def _files_under(folder: Path) -> list[Path]:

@@ -142,7 +142,12 @@ def _not_regular(mode: int) -> str:
 
 
 def _too_big(size: int, most: int) -> str:
-    return f"plik ma {size:,} bajtów, dopuszczalne najwyżej {most:,}".replace(",", " ")
+    return f"plik ma {grouped(size)} bajtów, dopuszczalne najwyżej {grouped(most)}"
+
+
+def grouped(number: int) -> str:
+    """A number with its thousands spaced, as Polish writes them: 2 097 152."""
+    return f"{number:,}".replace(",", " ")
 
 
 def _polish_score(text: str) -> int:

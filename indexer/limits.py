@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from indexer.encoding import grouped
 from indexer.errors import LimitSettingError
 from indexer.records import LIST_FIELDS, OPTIONAL_TEXT_FIELDS, Practice, id_problem
 
@@ -113,7 +114,7 @@ def practice_problem(practice: Practice, limits: Limits) -> tuple[str, str] | No
     if population is not None and not 0 <= population <= limits.population:
         return "population", (
             f"liczba mieszkańców {_short_number(population)} jest poza zakresem "
-            f"0–{limits.population:,}".replace(",", " ")
+            f"0–{grouped(limits.population)}"
         )
     problem = extra_problem(practice.extra, limits)
     if problem:
@@ -123,7 +124,7 @@ def practice_problem(practice: Practice, limits: Limits) -> tuple[str, str] | No
 
 def _text_problem(text: str, most: int) -> str | None:
     if len(text) > most:
-        return f"tekst ma {len(text):,} znaków, dopuszczalne najwyżej {most:,}".replace(",", " ")
+        return f"tekst ma {grouped(len(text))} znaków, dopuszczalne najwyżej {grouped(most)}"
     return None
 
 
