@@ -66,8 +66,12 @@ def index_dir(tmp_path) -> Path:
 
 
 @pytest.fixture()
-def app(small_index):
-    return create_app({"TESTING": True, "INDEX_DIR": str(small_index)})
+def app(small_index, tmp_path):
+    # The search log goes to the test's own folder, not into the shared index directory.
+    analytics_db = str(tmp_path / "analytics.sqlite3")
+    return create_app(
+        {"TESTING": True, "INDEX_DIR": str(small_index), "ANALYTICS_DB": analytics_db}
+    )
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import escape
 from whoosh import sorting
 from whoosh.collectors import Collector, TimeLimitCollector, TopCollector
-from whoosh.query import And, Every, NullQuery, Or, Query, Term
+from whoosh.query import And, Every, Not, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher, TimeLimit
 
 from indexer import fields
@@ -35,12 +35,15 @@ from search_app.engine.docsets import DocSetQuery
 from search_app.engine.matching import RELAX_BELOW, Matched, apply_strategy
 from search_app.engine.query_limits import bound_query
 from search_app.engine.snippets import Snippets, lead, shown_words
+from search_app.engine.spelling import is_known
+from search_app.engine.synonyms import Thesaurus, using_thesaurus
 from search_app.engine.understanding import (
     NOTE_NO_WORDS,
     Understood,
     facet_values_named,
     understand,
 )
+from search_app.engine.variants import WordQuery
 
 SORTS = {
     "relevance": "trafność",
@@ -178,6 +181,9 @@ class SearchResponse:
     corrected: bool = False
     # Words of the query that results need not contain: no practice had them all (match=auto).
     relaxed: list[str] = field(default_factory=list)
+    # Words of the query (as searched) the index knows in no form — neither analysed
+    # nor folded: no practice contains them (the search log's "unknown words").
+    unknown: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -292,7 +298,10 @@ def _shown(value: Any, limit: int = 40) -> str:
 
 
 def search(
-    searcher: Searcher, request: SearchRequest, budget: QueryBudget | None = None
+    searcher: Searcher,
+    request: SearchRequest,
+    budget: QueryBudget | None = None,
+    synonyms: Thesaurus | None = None,
 ) -> SearchResponse:
     """Run a search: ranked page of results, disjunctive facet counts, snippets.
 
@@ -300,7 +309,12 @@ def search(
     query is searched as far as it was understood, or ranked as far as time allowed,
     with a Polish note; it never fails for being expensive. A long query served to the
     network past the rate of long queries is not searched at all (see ``admits``).
+    ``synonyms`` replaces the thesaurus in use for this search only (a preview of an
+    unsaved version); by default the live one (``data/synonimy.txt``, reloaded on change).
     """
+    if synonyms is not None:
+        with using_thesaurus(synonyms):
+            return search(searcher, request, budget)
     budget = budget or QueryBudget()
     if not admits(budget, len(QUERY_WORD.findall(request.q))):
         return _shed(request)
@@ -310,9 +324,11 @@ def search(
     understood = Understood(Every())
     matching = Matched(Every())
     query: Query = Every()
+    unknown: list[str] = []
     filters = _named_filters(context, request.filters)
     if request.q:
         query, understood, matching = _understood_query(context, request, filters)
+        unknown = unknown_words(context, understood.query)
     only = matching.only  # relaxed: the practices with enough of the words
     messages = context.messages
     sortedby, reverse = _sort_spec(request)
@@ -356,6 +372,7 @@ def search(
         suggestion=understood.suggestion,
         corrected=understood.corrected,
         relaxed=matching.relaxed,
+        unknown=unknown,
         messages=[*request.notes, *messages],
     )
 
@@ -378,6 +395,28 @@ def _understood_query(
     if query is NullQuery:
         context.messages.append(NOTE_NO_WORDS)
     return bound_query(query, context.reader, context.messages), understood, matched
+
+
+def unknown_words(context: QueryContext, query: Query) -> list[str]:
+    """The words of an understood query the index knows in no form, lowercase, each once.
+
+    A word is known when its folded form is in the folded field or one of its analysed
+    forms (lemmas) is a term of a text field — the look-ups respelling and correction
+    already made for the same words (cached in the budget), so this costs next to
+    nothing. Function words, words inside a negation (``-word``, ``NOT``) and words of
+    phrases are not looked at.
+    """
+    found: dict[str, None] = {}
+    stack = [query]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, WordQuery):
+            word = node.word.lower()
+            if word and not node.function and not is_known(context, word):
+                found.setdefault(word, None)
+        elif not isinstance(node, Not):
+            stack.extend(reversed(list(node.children())))
+    return list(found)
 
 
 def _named_filters(

@@ -9,14 +9,26 @@ Editors change the file while the search runs: :func:`load_synonyms` re-reads
 it when its modification time or size changes (looking at most every
 :data:`RELOAD_CHECK_SECONDS`), and a file that cannot be read keeps the last good
 groups, so a bad save never breaks searching.
+
+Searches use the thesaurus *in use*: the file :data:`SYNONYMS_FILE` unless
+:func:`using_thesaurus` (or :func:`use_thesaurus`) names another :class:`Thesaurus`
+for the current context — the web app's configured file (``BDP_SYNONYMS``) for
+each request, or a text not saved yet, to preview how it would change results
+(``search(..., synonyms=Thesaurus.from_text(text))``). :func:`read_lines` is the
+one parser of the format: the loader and the editors' checks
+(:mod:`~search_app.engine.thesaurus_edit`) both read the text through it.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +43,10 @@ log = logging.getLogger(__name__)
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "synonimy.txt"
 
 Groups = tuple[tuple[str, ...], ...]
+# What identifies one saved version of the file: (inode, mtime_ns, size). A save by
+# replacement (the editors' API) always changes the inode, even within one tick of
+# the file system's clock and at the same size.
+Version = tuple[int, int, int]
 
 # Words of a multi-word synonym may be this far apart ("ośrodek pomocy społecznej"
 # also matches "ośrodka miejskiej pomocy społecznej").
@@ -61,7 +77,7 @@ class _Loaded:
     """The groups read from one file, the version of the file they came from."""
 
     groups: Groups
-    version: tuple[int, int] | None  # (mtime_ns, size); None: never read successfully
+    version: Version | None  # None: never read successfully
     checked: float  # _now() of the last look at the file
 
 
@@ -69,14 +85,22 @@ _loaded: dict[Path, _Loaded] = {}
 _lock = threading.Lock()
 
 
-def load_synonyms(path: Path = SYNONYMS_FILE) -> Groups:
+def load_synonyms(path: Path | None = None) -> Groups:
     """Groups of equivalent expressions; "#" starts a comment, commas separate expressions.
 
-    The file is read again when its modification time or size changed, looked at
+    Without ``path``, the groups of the thesaurus in use (:func:`thesaurus_in_use`).
+    The file is read again when its modification time or size changed or it was
+    replaced (a new inode, as :func:`~search_app.engine.thesaurus_edit.save_thesaurus`
+    does), looked at
     no more than every :data:`RELOAD_CHECK_SECONDS`. If it cannot be read (missing,
     not UTF-8), the groups last read stay in use and a warning is logged; malformed
     lines are skipped with a warning naming the line.
     """
+    if path is None:
+        thesaurus = _in_use.get()
+        if thesaurus is not None:
+            return thesaurus.groups()
+        path = SYNONYMS_FILE
     now = _now()
     with _lock:  # one thread reads the file; the others wait for it, not re-read it
         loaded = _loaded.get(path)
@@ -91,7 +115,7 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> Groups:
                 return loaded.groups
             for _attempt in range(READ_ATTEMPTS):
                 data = path.read_bytes()
-                if data and len(data) == version[1] and _version(path) == version:
+                if data and len(data) == version[2] and _version(path) == version:
                     break  # (an empty file is one truncated by a save, not yet written)
                 version = _version(path)  # being written: read the new state again
             else:
@@ -120,47 +144,139 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> Groups:
         return loaded.groups
 
 
-def _version(path: Path) -> tuple[int, int]:
-    """The file's (modification time, size): what changes when an editor saves it."""
-    stat = path.stat()
-    return (stat.st_mtime_ns, stat.st_size)
+def _version(path: Path) -> Version:
+    """The file's version: what changes when an editor saves it."""
+    return file_version(path.stat())
+
+
+def file_version(stat: os.stat_result) -> Version:
+    """The :data:`Version` of a file from its ``stat``."""
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def note_saved(path: Path, groups: Groups, version: Version) -> None:
+    """The file at ``path`` was just saved with ``groups``: this process uses them at once.
+
+    Other processes notice the change at their next look at the file (within
+    :data:`RELOAD_CHECK_SECONDS`); in this one, every other name of a file is
+    looked at again on its next use, in case it names the same file.
+    """
+    with _lock:
+        for loaded in _loaded.values():
+            loaded.checked = -math.inf
+        _loaded[path] = _Loaded(groups, version, _now())
+
+
+@dataclass(frozen=True)
+class ThesaurusLine:
+    """A line of the file holding expressions (or commas only), as the loader reads it."""
+
+    number: int  # from 1, as editors count lines
+    expressions: tuple[str, ...]  # stripped, lower-cased, each once, in order
+    comment: str | None  # the text after "#", stripped; None without "#"
+    skipped: str | None  # why the loader skips the line (Polish); None: it is a group
+
+
+def read_lines(text: str) -> list[ThesaurusLine]:
+    """The lines of ``text`` that are not blank nor comments only: the one parser of the format."""
+    lines = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        content, hash_sign, comment = line.partition("#")
+        if not content.strip():
+            continue
+        # Empty items are forgiven: a trailing comma or ",," hides nothing.
+        group = tuple(dict.fromkeys(e.strip().lower() for e in content.split(",") if e.strip()))
+        skipped = None
+        if not group:
+            skipped = "same przecinki, bez wyrażeń"
+        elif any(len(e) > MAX_EXPRESSION_CHARS for e in group):
+            skipped = f"wyrażenie dłuższe niż {MAX_EXPRESSION_CHARS} znaków (brak przecinka?)"
+        elif len(group) < 2:
+            skipped = f"grupa ma tylko jedno wyrażenie „{group[0]}”"
+        lines.append(ThesaurusLine(number, group, comment.strip() if hash_sign else None, skipped))
+    return lines
 
 
 def parse_synonyms(text: str, source: str = "synonimy") -> Groups:
     """The groups of the file's ``text``; malformed lines are logged and skipped."""
     groups = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.split("#", 1)[0]
-        # Empty items are forgiven: a trailing comma or ",," hides nothing.
-        group = tuple(dict.fromkeys(e.strip().lower() for e in line.split(",") if e.strip()))
-        if not group:
-            continue
-        too_long = [e for e in group if len(e) > MAX_EXPRESSION_CHARS]
-        if too_long:
-            log.warning(
-                "%s:%d: wyrażenie dłuższe niż %d znaków (brak przecinka?) — pominięto wiersz.",
-                source,
-                number,
-                MAX_EXPRESSION_CHARS,
-            )
-        elif len(group) < 2:
-            log.warning(
-                "%s:%d: grupa ma tylko jedno wyrażenie „%s” — pominięto wiersz.",
-                source,
-                number,
-                group[0],
-            )
+    for line in read_lines(text):
+        if line.skipped:
+            log.warning("%s:%d: %s — pominięto wiersz.", source, line.number, line.skipped)
         else:
-            groups.append(group)
+            groups.append(line.expressions)
     return tuple(groups)
 
 
+def groups_of(text: str) -> Groups:
+    """The groups the loader would read from ``text`` (nothing logged)."""
+    return tuple(line.expressions for line in read_lines(text) if not line.skipped)
+
+
+class Thesaurus:
+    """The groups searches expand with: a file's, re-read when it changes, or a text's.
+
+    ``Thesaurus.from_file(path)`` is what a running search uses;
+    ``Thesaurus.from_text(text)`` a version not saved yet, for a preview.
+    """
+
+    def __init__(self, path: Path | None = None, groups: Groups = ()) -> None:
+        self.path = path
+        self._groups = groups
+
+    @classmethod
+    def from_file(cls, path: Path | str) -> Thesaurus:
+        return cls(path=Path(path))
+
+    @classmethod
+    def from_text(cls, text: str) -> Thesaurus:
+        return cls(groups=groups_of(text))
+
+    def groups(self) -> Groups:
+        """The groups now: a file's as :func:`load_synonyms` has them (reloaded on change)."""
+        return load_synonyms(self.path) if self.path is not None else self._groups
+
+    def __repr__(self) -> str:
+        where = str(self.path) if self.path is not None else f"{len(self._groups)} grup z tekstu"
+        return f"Thesaurus({where})"
+
+
+# The thesaurus searches in this context use (None: the file SYNONYMS_FILE).
+_in_use: ContextVar[Thesaurus | None] = ContextVar("bdp_thesaurus", default=None)
+
+
+def thesaurus_in_use() -> Thesaurus:
+    """The thesaurus searches in the current context expand with."""
+    return _in_use.get() or Thesaurus.from_file(SYNONYMS_FILE)
+
+
+def use_thesaurus(thesaurus: Thesaurus) -> Token[Thesaurus | None]:
+    """Make searches in the current context use ``thesaurus`` until ``restore_thesaurus``."""
+    return _in_use.set(thesaurus)
+
+
+def restore_thesaurus(token: Token[Thesaurus | None]) -> None:
+    """Undo the :func:`use_thesaurus` that gave ``token``."""
+    _in_use.reset(token)
+
+
+@contextmanager
+def using_thesaurus(thesaurus: Thesaurus) -> Iterator[Thesaurus]:
+    """Searches within the block (in this context) use ``thesaurus``."""
+    token = use_thesaurus(thesaurus)
+    try:
+        yield thesaurus
+    finally:
+        restore_thesaurus(token)
+
+
 def synonym_queries(
-    context: QueryContext, words: Iterable[str], path: Path = SYNONYMS_FILE
+    context: QueryContext, words: Iterable[str], path: Path | None = None
 ) -> list[Query]:
     """Queries for the synonyms of every expression of a group the query's ``words`` contain.
 
     ``words`` are the query's words and phrases in order, as the parse tree has them.
+    ``path`` names the file; by default the thesaurus in use.
     Where expressions of different groups overlap in the query, only the longest
     counts: "dolny śląsk" means Dolny Śląsk, not also Śląsk, and "kujawsko-pomorskie"
     not also "pomorskie".

@@ -7,11 +7,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from flask.json.provider import DefaultJSONProvider
 
 from indexer.sources import DEFAULT_SOURCES
 from indexer.store import LiveIndex
+from search_app.engine.synonyms import (
+    SYNONYMS_FILE,
+    Thesaurus,
+    restore_thesaurus,
+    use_thesaurus,
+)
 
 # The index directory when neither ``config`` nor ``BDP_INDEX_DIR`` names one (as ``bdp``).
 DEFAULT_INDEX_DIR = Path("index")
@@ -42,8 +48,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # per client address and worker; a guesser never blocks a valid token.
         ADMIN_AUTH_FAILURES=(10, 60.0),
         ADMIN_RATE_LIMIT=(10, 60.0),
+        # Valid reads of the editors' status and search report, counted apart from updates.
+        ADMIN_READ_RATE_LIMIT=(60, 60.0),
+        # The search log (search_app/web/analytics.py): on unless BDP_ANALYTICS=0; its file
+        # is BDP_ANALYTICS_DB or analytics.sqlite3 in the index directory.
+        ANALYTICS=True,
+        ANALYTICS_DB="",
         # Paths joined with the OS path separator in BDP_SOURCES.
         SOURCES=[DEFAULT_SOURCES],
+        # The thesaurus searches expand with and editors save (BDP_SYNONYMS).
+        SYNONYMS=SYNONYMS_FILE,
         # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust (0: none),
         # so rate limits count clients, not the proxy's one address.
         PROXY_FIX_X_FOR=0,
@@ -68,15 +82,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.json.ensure_ascii = False
         app.json.sort_keys = False
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
+    _use_configured_thesaurus(app)
 
-    from search_app.web import access, api, downloads, errors, security, views
+    from search_app.web import access, analytics, api, downloads, errors, security, views
 
     access.init_app(app)
+    analytics.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(downloads.bp)
     if str(app.config["ADMIN_TOKEN"]).strip():
-        from search_app.web import admin
+        from search_app.web import admin, admin_synonyms  # noqa: F401 - its routes are admin's
 
         app.register_blueprint(admin.bp)
     errors.register(app)
@@ -91,6 +107,7 @@ def parse_config(config: dict[str, Any]) -> None:
     malformed one stops the start with a Polish message naming the variable.
     """
     config["INDEX_DIR"] = Path(config["INDEX_DIR"] or DEFAULT_INDEX_DIR)
+    config["SYNONYMS"] = Path(config["SYNONYMS"] or SYNONYMS_FILE)
     if isinstance(config["SOURCES"], str):
         paths = [Path(p) for p in config["SOURCES"].split(os.pathsep) if p]
         config["SOURCES"] = paths or [DEFAULT_SOURCES]
@@ -102,8 +119,23 @@ def parse_config(config: dict[str, Any]) -> None:
     if config["MAX_CONTENT_LENGTH"] is not None:  # None: no limit
         config["MAX_CONTENT_LENGTH"] = _count(config, "MAX_CONTENT_LENGTH")
     config["ADMIN_LOCK_TIMEOUT"] = _seconds(config, "ADMIN_LOCK_TIMEOUT")
-    for name in ("ADMIN_AUTH_FAILURES", "ADMIN_RATE_LIMIT"):
+    for name in ("ADMIN_AUTH_FAILURES", "ADMIN_RATE_LIMIT", "ADMIN_READ_RATE_LIMIT"):
         config[name] = _rate(config, name)
+
+
+def _use_configured_thesaurus(app: Flask) -> None:
+    """Every request searches with the thesaurus ``SYNONYMS`` (the engine's default otherwise)."""
+    thesaurus = Thesaurus.from_file(app.config["SYNONYMS"])
+
+    @app.before_request
+    def use_it() -> None:
+        g.bdp_thesaurus_token = use_thesaurus(thesaurus)
+
+    @app.teardown_request
+    def stop_using_it(_exc: BaseException | None = None) -> None:
+        token = g.pop("bdp_thesaurus_token", None)
+        if token is not None:
+            restore_thesaurus(token)
 
 
 def _count(config: Mapping[str, Any], key: str) -> int:

@@ -12,9 +12,9 @@ from search_app.web.access import (
     get_document_or_404,
     get_record_or_404,
     get_searcher,
-    run_search,
     run_suggest,
 )
+from search_app.web.analytics import logged_search
 from search_app.web.downloads import attachment_url, public_files
 from search_app.web.openapi import openapi_spec
 
@@ -23,8 +23,11 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/api/search")
 def api_search():
-    """Ranked results with facets, exactly as ``bdp search --json`` prints them."""
-    _request, response = run_search(request.args)
+    """Ranked results with facets, exactly as ``bdp search --json`` prints them.
+
+    The search is recorded in the search log (its hits carry nothing extra).
+    """
+    _request, response, _search_id = logged_search(request.args)
     body = response.to_dict()
     for hit in body["results"]:
         for item in hit["attachments"]:

@@ -153,6 +153,17 @@ def active_job(index_dir: Path | str) -> PublicJob | None:
     return None
 
 
+def latest_finished_job(index_dir: Path | str) -> PublicJob | None:
+    """The newest job that has ended (done, failed or interrupted), if any is kept."""
+    for path in sorted(jobs_dir(index_dir).glob("*.json"), reverse=True):
+        job = _read(path)
+        if job:
+            job = _with_liveness(job)
+            if job["status"] not in ACTIVE:
+                return public(job)
+    return None
+
+
 def public(job: dict) -> PublicJob:
     """What the API shows of a job."""
     return {name: job.get(name) for name in PUBLIC_FIELDS}  # type: ignore[return-value]

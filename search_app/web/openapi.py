@@ -21,7 +21,11 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is
 
 from indexer.records import Practice
 from indexer.schema import FACETS
+from indexer.status import IndexStatus
 from indexer.update import UpdateSummary
+from search_app.analytics import Report
+from search_app.analytics.reports import DEFAULT_LIMIT, MAX_LIMIT
+from search_app.analytics.settings import MAX_DAYS
 from search_app.engine import search as engine
 from search_app.engine.attachments import HitFile, SnippetSource
 from search_app.engine.search import (
@@ -34,6 +38,8 @@ from search_app.engine.search import (
     FacetValue,
     SearchResponse,
 )
+from search_app.web.admin import DEFAULT_DAYS, AdminStatus
+from search_app.web.analytics import CLICK_PARAM
 from search_app.web.downloads import KIND_TYPES, PublicFile
 from search_app.web.jobs import JOB_ID, KEEP_JOBS, STATUSES, PublicJob
 
@@ -170,6 +176,8 @@ ERROR = {
             "properties": {
                 "status": {"type": "integer"},
                 "message": {"type": "string", "minLength": 1},
+                # Only a refused thesaurus (PUT /api/admin/synonyms, 422): its problems.
+                "problems": {"type": "array", "items": ref("ThesaurusProblem")},
             },
         }
     },
@@ -342,6 +350,10 @@ def search_response_schema() -> dict:
                 "description": "Słowa zapytania, których wyniki nie muszą zawierać: żadna"
                 " praktyka nie zawierała wszystkich (match=auto)."
             },
+            "unknown": {
+                "description": "Słowa zapytania nieznane w indeksie w żadnej formie (żadna"
+                " praktyka ich nie zawiera); bez słów funkcyjnych, fraz i słów wykluczonych."
+            },
             "messages": {
                 "description": "Polskie uwagi o tym, co poprawiono w żądaniu lub zapytaniu."
             },
@@ -450,6 +462,76 @@ def job_schema() -> dict:
             "proces zadania zakończył się przed końcem pracy."
         ),
     )
+
+
+# --- The editors' status and search report (search_app/web/admin.py) -------------------
+
+
+def index_status_schema() -> dict:
+    return object_schema(
+        IndexStatus,
+        refine={
+            "generation": {"description": "Nazwa działającej generacji indeksu."},
+            "published": {
+                "format": "date-time",
+                "description": "Kiedy ją opublikowano (czas zmiany pliku CURRENT, UTC).",
+            },
+            "documents": {"minimum": 0, "description": "Liczba praktyk w indeksie."},
+            "problem": {"description": "Dlaczego indeksu nie da się odczytać (po polsku)."},
+        },
+        description="Działający indeks.",
+    )
+
+
+def admin_status_schema() -> dict:
+    return object_schema(
+        AdminStatus,
+        {IndexStatus: "IndexStatus", PublicJob: "Job"},
+        override={"failed_sources": nullable({"type": "array", "items": SOURCE_ERROR})},
+        refine={
+            "last_update": {
+                "description": "Ostatnie zakończone zadanie odświeżania (z podsumowaniem) albo"
+                " null. Zmian z wiersza poleceń (bdp index …) tu nie widać."
+            },
+            "failed_sources": {
+                "description": "Błędne źródła ostatniego zadania: plik, wiersz, pole, opis;"
+                " null, gdy nie ma podsumowania."
+            },
+            "running": {"description": "Zadanie trwające teraz (postęp w `progress`) albo null."},
+        },
+        description="Stan indeksu i jego odświeżania.",
+    )
+
+
+def analytics_report_schema() -> dict:
+    """``build_report(...).to_dict()``: the Report's fields, times as ISO strings, and the
+    click-through rate (a property ``to_dict`` adds)."""
+    moment = {"type": "string", "format": "date-time"}
+    schema = object_schema(
+        Report,
+        override={"since": moment, "until": moment},
+        refine={
+            "days": {"minimum": 1, "maximum": MAX_DAYS},
+            "exists": {"description": "false: dziennika jeszcze nie ma (raport jest pusty)."},
+            "zero_result_queries": {
+                "description": "Zapytania bez wyników; `correction`: ostatnia poprawka"
+                " literówek, pod którą je wyszukano."
+            },
+            "unknown_words": {"description": "Słowa zapytań nieznane w indeksie."},
+            "daily": {"description": "Każdy dzień okresu (UTC), także bez wyszukiwań."},
+        },
+        description=(
+            "Raport dziennika wyszukiwań za ostatnie `days` dni (jak `bdp analytics --json`)."
+        ),
+    )
+    schema["properties"]["click_through_rate"] = {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 1,
+        "description": "Udział wyszukiwań z co najmniej jednym kliknięciem wyniku.",
+    }
+    schema["required"] = [*schema["required"], "click_through_rate"]
+    return schema
 
 
 JOB_RESPONSE = {
@@ -646,6 +728,185 @@ def search_parameters() -> list[dict]:
     ]
 
 
+# --- The editors' thesaurus (search_app/web/admin_synonyms.py) -------------------------
+
+THESAURUS_PROBLEM = {
+    "type": "object",
+    "required": ["line", "message"],
+    "additionalProperties": False,
+    "properties": {
+        "line": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": "Numer wiersza (od 1); null: problem całego tekstu.",
+        },
+        "message": {"type": "string", "minLength": 1},
+    },
+}
+PREVIEW_SIDE = {
+    "type": "object",
+    "required": ["total", "results"],
+    "additionalProperties": False,
+    "properties": {
+        "total": {"type": "integer", "minimum": 0},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "title"],
+                "additionalProperties": False,
+                "properties": {"id": {"type": "string"}, "title": {"type": "string"}},
+            },
+        },
+    },
+}
+PREVIEW_FILTER = {
+    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+}
+THESAURUS_SCHEMAS: dict[str, dict[str, Any]] = {
+    "ThesaurusProblem": THESAURUS_PROBLEM,
+    "Thesaurus": {
+        "type": "object",
+        "required": ["text", "groups", "etag"],
+        "additionalProperties": False,
+        "properties": {
+            "text": {"type": "string", "description": "Cały plik słownika."},
+            "groups": {"type": "integer", "minimum": 0, "description": "Liczba grup."},
+            "etag": {"type": "string", "description": "SHA-256 pliku (do If-Match)."},
+        },
+    },
+    "ThesaurusUpdate": {
+        "type": "object",
+        "required": ["text"],
+        "additionalProperties": False,
+        "properties": {"text": {"type": "string", "description": "Nowy tekst całego pliku."}},
+    },
+    "ThesaurusSaved": {
+        "type": "object",
+        "required": ["groups", "etag", "previous", "changed"],
+        "additionalProperties": False,
+        "properties": {
+            "groups": {"type": "integer", "minimum": 0},
+            "etag": {"type": "string"},
+            "previous": {
+                "type": ["string", "null"],
+                "description": "Kopia poprzedniej wersji (względem katalogu słownika, np."
+                " synonimy.wersje/synonimy-20260101T120000000000Z.txt); null, gdy nic nie"
+                " zapisano albo pliku nie było.",
+            },
+            "changed": {"type": "boolean", "description": "false: tekst był już w pliku."},
+        },
+    },
+    "ThesaurusPreviewRequest": {
+        "type": "object",
+        "required": ["text", "q"],
+        "additionalProperties": False,
+        "properties": {
+            "text": {"type": "string", "description": "Proponowany tekst słownika."},
+            "q": {"type": "string", "minLength": 1, "description": "Zapytanie do porównania."},
+            "filters": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {name: PREVIEW_FILTER for name in FACETS},
+            },
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        },
+    },
+    "ThesaurusPreviewSide": PREVIEW_SIDE,
+    "ThesaurusPreview": {
+        "type": "object",
+        "required": ["query", "current", "proposed", "problems"],
+        "additionalProperties": False,
+        "properties": {
+            "query": {"type": "string"},
+            "current": ref("ThesaurusPreviewSide"),
+            "proposed": ref("ThesaurusPreviewSide"),
+            "problems": {"type": "array", "items": ref("ThesaurusProblem")},
+        },
+    },
+}
+
+
+def thesaurus_paths() -> dict[str, Any]:
+    """``/api/admin/synonyms`` (GET, PUT) and ``/api/admin/synonyms/preview`` (POST)."""
+    etag = {"ETag": {"description": "SHA-256 pliku słownika.", "schema": {"type": "string"}}}
+    common = {
+        "401": _error("Brak poprawnego tokenu."),
+        "404": _error("Serwer bez tokenu redakcji: funkcja wyłączona."),
+        "429": _error("Zbyt wiele żądań (nagłówek Retry-After)."),
+    }
+    bad_body = _error("Treść nie jest obiektem JSON o opisanych polach.")
+    return {
+        "/api/admin/synonyms": {
+            "get": {
+                "operationId": "thesaurus",
+                "summary": "Słownik synonimów do edycji (redakcja)",
+                "security": [{"bearer": []}],
+                "responses": {
+                    "200": {**_json(ref("Thesaurus"), "Plik słownika."), "headers": etag},
+                    **common,
+                },
+            },
+            "put": {
+                "operationId": "saveThesaurus",
+                "summary": "Zapis słownika synonimów (redakcja)",
+                "description": (
+                    "Sprawdza tekst (błędy z numerami wierszy: 422, nic nie zapisano), zapisuje"
+                    " plik atomowo, poprzednią wersję zachowuje w katalogu synonimy.wersje"
+                    " (10 ostatnich). Wyszukiwarka używa nowych grup bez ponownego"
+                    " uruchamiania. Wymaga If-Match z ETagiem z GET (albo *)."
+                ),
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {
+                        "name": "If-Match",
+                        "in": "header",
+                        # Needed (428 without it), but 428 is the answer, not a 400.
+                        "required": False,
+                        "description": (
+                            "Wymagany: ETag wersji, którą redaktor zmienia; * nadpisuje każdą."
+                        ),
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("ThesaurusUpdate")}},
+                },
+                "responses": {
+                    "200": {**_json(ref("ThesaurusSaved"), "Zapisano."), "headers": etag},
+                    "400": bad_body,
+                    **common,
+                    "412": _error("Ktoś inny zmienił słownik od pobrania (ETag nieaktualny)."),
+                    "413": _error("Treść żądania jest zbyt duża."),
+                    "422": _error("Słownik ma błędy: lista `problems` z numerami wierszy."),
+                    "428": _error("Brak nagłówka If-Match."),
+                    "503": _error("Nie udało się zapisać pliku (np. brak miejsca, zajęty)."),
+                },
+            },
+        },
+        "/api/admin/synonyms/preview": {
+            "post": {
+                "operationId": "previewThesaurus",
+                "summary": "Podgląd: wyniki zapytania z obecnym i z proponowanym słownikiem",
+                "description": "Nic nie zapisuje. `problems`: błędy proponowanego tekstu.",
+                "security": [{"bearer": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("ThesaurusPreviewRequest")}},
+                },
+                "responses": {
+                    "200": _json(ref("ThesaurusPreview"), "Wyniki obok siebie."),
+                    "400": bad_body,
+                    **common,
+                    "413": _error("Treść żądania jest zbyt duża."),
+                    "503": _error("Brak indeksu."),
+                },
+            }
+        },
+    }
+
+
 def openapi_spec() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
     unavailable = _error("Brak indeksu; komunikat podaje polecenie, które go buduje.")
@@ -773,6 +1034,46 @@ def openapi_spec() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/admin/status": {
+                "get": {
+                    "operationId": "adminStatus",
+                    "summary": "Stan indeksu, ostatniego i trwającego odświeżania (redakcja)",
+                    "security": [{"bearer": []}],
+                    "responses": {
+                        "200": _json(ref("AdminStatus"), "Stan."),
+                        "401": _error("Brak poprawnego tokenu."),
+                        "404": _error("Serwer bez tokenu redakcji: funkcja wyłączona."),
+                        "429": _error("Zbyt wiele żądań (nagłówek Retry-After)."),
+                    },
+                }
+            },
+            "/api/admin/analytics": {
+                "get": {
+                    "operationId": "adminAnalytics",
+                    "summary": "Raport dziennika wyszukiwań (redakcja)",
+                    "description": (
+                        "Najczęstsze zapytania, zapytania bez wyników, poprawki literówek, słowa"
+                        " nieznane w indeksie, klikalność wyników i wyszukiwania dzień po dniu."
+                        " Dziennik nie zawiera adresów IP, nagłówków User-Agent ani ciasteczek."
+                    ),
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        _int_param("days", DEFAULT_DAYS, MAX_DAYS, "Z ilu ostatnich dni."),
+                        _int_param(
+                            "limit", DEFAULT_LIMIT, MAX_LIMIT, "Najwięcej wierszy w zestawieniu."
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json(ref("AnalyticsReport"), "Raport."),
+                        "400": _error("Parametr spoza zakresu albo nie jest liczbą."),
+                        "401": _error("Brak poprawnego tokenu."),
+                        "404": _error("Serwer bez tokenu redakcji: funkcja wyłączona."),
+                        "429": _error("Zbyt wiele żądań (nagłówek Retry-After)."),
+                        "503": _error("Dziennika nie da się odczytać (uszkodzony, zablokowany)."),
+                    },
+                }
+            },
+            **thesaurus_paths(),
             "/api/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -805,9 +1106,32 @@ def openapi_spec() -> dict[str, Any]:
                 "get": {
                     "operationId": "practicePage",
                     "summary": "Strona jednej praktyki (HTML)",
-                    "parameters": [PRACTICE_ID],
+                    "parameters": [
+                        PRACTICE_ID,
+                        {
+                            "name": CLICK_PARAM,
+                            "in": "query",
+                            "required": False,
+                            "description": (
+                                "Kliknięcie wyniku wyszukiwania (`<id wyszukiwania>.<pozycja>`,"
+                                " z linków strony wyników): zapisywane w dzienniku wyszukiwań,"
+                                " po czym odpowiedź 303 prowadzi na adres bez tego parametru."
+                            ),
+                            "schema": {"type": "string"},
+                        },
+                    ],
                     "responses": {
                         "200": _html("Praktyka."),
+                        "303": {
+                            "description": "Kliknięcie zapisane; `Location`: adres praktyki"
+                            " bez parametru `z`.",
+                            "headers": {
+                                "Location": {
+                                    "description": "Adres praktyki.",
+                                    "schema": {"type": "string"},
+                                }
+                            },
+                        },
                         "404": _html("Nie ma praktyki o tym identyfikatorze."),
                         "503": _html("Brak indeksu."),
                     },
@@ -873,6 +1197,10 @@ def openapi_spec() -> dict[str, Any]:
                 "ReindexSummary": reindex_summary_schema(),
                 "Job": job_schema(),
                 "JobResponse": JOB_RESPONSE,
+                **THESAURUS_SCHEMAS,
+                "IndexStatus": index_status_schema(),
+                "AdminStatus": admin_status_schema(),
+                "AnalyticsReport": analytics_report_schema(),
             },
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexer.fields import BY_NAME, CARD_LISTS, CARD_VALUES
@@ -17,7 +17,8 @@ from indexer.schema import FACETS
 from search_app.engine.attachments import stored_files
 from search_app.engine.matching import MIN_REQUIRED, RELAX_BELOW
 from search_app.engine.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
-from search_app.web.access import find_similar, get_document_or_404, run_search
+from search_app.web import analytics
+from search_app.web.access import find_similar, get_document_or_404
 from search_app.web.downloads import PublicFile, public_files
 from search_app.web.map import map_regions, plural_practices
 
@@ -41,11 +42,16 @@ CARD_FIELDS = [BY_NAME[name] for name in (*CARD_VALUES, *CARD_LISTS)]
 
 @bp.get("/")
 def index():
-    """The search page; with no query it lists every practice, newest first, under a map."""
-    search_request, response = run_search(request.args)
+    """The search page; with no query it lists every practice, newest first, under a map.
+
+    A search (a query or a filter) is recorded in the search log, and each result
+    links to its practice with the click in ``?z=`` (see :func:`practice`).
+    """
+    search_request, response, search_id = analytics.logged_search(request.args)
     args = MultiDict(request.args)
     facets = _facet_views(args, response)
     home = not search_request.q and not search_request.filters
+    back = request.full_path.rstrip("?") or "/"
     return render_template(
         "search.html",
         request_=search_request,
@@ -61,15 +67,47 @@ def index():
         query_url=lambda q, correct=None: _query_url(args, q, correct),
         filters=[(k, v) for k, v in args.items(multi=True) if k in FACETS],
         poland=_poland_map(response) if home and response.page == 1 else None,
-        back=request.full_path.rstrip("?") or "/",
+        back=back,
+        result_url=lambda practice_id, position: _result_url(
+            practice_id, position, back, search_id
+        ),
     )
+
+
+def _result_url(practice_id: str, position: int, back: str, search_id: str | None) -> str:
+    """A result's link: the practice page, the way back, and the click (when logged).
+
+    ``position`` counts from the first result of the first page (1).
+    """
+    params = {"powrot": back}
+    if search_id is not None:
+        params[analytics.CLICK_PARAM] = analytics.click_token(search_id, position)
+    return url_for(".practice", practice_id=practice_id, **params)  # type: ignore[arg-type]
 
 
 @bp.get("/praktyka/<practice_id>")
 def practice(practice_id: str):
     """One practice: its summary, full presentation, attachments, metric card and
-    similar practices."""
+    similar practices.
+
+    Reached from a result link (``?z=<search id>.<position>``), it records the click
+    and answers 303 to the same address without ``z``: the address shown, shared,
+    bookmarked or reloaded is the plain one, so a reload counts no second click, and
+    the back button skips the redirect (browsers keep only its target in history).
+    """
     stored = get_document_or_404(practice_id)
+    if analytics.CLICK_PARAM in request.args:
+        analytics.record_click(request.args.get(analytics.CLICK_PARAM, ""), practice_id)
+        kept = MultiDict(request.args)
+        kept.poplist(analytics.CLICK_PARAM)
+        plain = url_for(
+            ".practice",
+            practice_id=practice_id,
+            **kept.to_dict(flat=False),  # type: ignore[arg-type]
+        )
+        response = redirect(plain, code=303)
+        response.headers["Cache-Control"] = "no-store"
+        return response
     record = stored["record"]
     files, _pages = stored_files(stored)
     back = request.args.get("powrot", "")
