@@ -141,7 +141,10 @@ FORMATS = {
     "p-rtf": ("pismo.rtf", "źdźbło"),
     "p-txt": ("notatka.txt", "jemioła"),
     "p-skan": ("skan.pdf", "termomodernizacja"),
+    "p-doc": ("uchwala.doc", "świetlic"),
 }
+# A real Word 97 file (see tests/test_extraction.py's docstring for how it was made).
+WORD_97 = Path(__file__).parent / "fixtures" / "uchwala.doc"
 
 
 def every_format(folder: Path) -> Path:
@@ -159,6 +162,7 @@ def every_format(folder: Path) -> Path:
     (folder / "pismo.rtf").write_bytes(RTF)
     make_txt(folder / "notatka.txt", "Na starej lipie w parku rośnie jemioła.", "cp1250")
     make_scan(folder / "skan.pdf", ["Termomodernizacja szkół", "w gminie Żórawina"])
+    shutil.copy(WORD_97, folder / "uchwala.doc")
     records = [
         record(pid, f"Praktyka z plikiem {name}", f"Załącznik praktyki {pid}.", name)
         for pid, (name, _word) in FORMATS.items()
@@ -175,7 +179,7 @@ def test_every_format_is_indexed_and_its_words_find_exactly_its_practice(runner,
 
     built = invoke(runner, index_dir, "index", "build", str(jsonl))
     assert built.exit_code == 0, built.output
-    assert "Zaindeksowano praktyk: 7" in built.output
+    assert "Zaindeksowano praktyk: 8" in built.output
     assert "Załącznik pominięty" not in built.output
 
     for practice_id, (_name, word) in FORMATS.items():
@@ -194,6 +198,7 @@ def test_every_format_is_indexed_and_its_words_find_exactly_its_practice(runner,
         "p-rtf": ("rtf", None, False),
         "p-txt": ("txt", None, False),
         "p-skan": ("pdf", 1, True),
+        "p-doc": ("doc", None, False),
     }
     for practice_id, (kind, pages, ocr) in expected.items():
         name = FORMATS[practice_id][0]

@@ -1,9 +1,10 @@
 """Attachment text extraction: every format, every way a file can be bad, the limits and the cache.
 
 Every fixture is made here at test time (fpdf2, Pillow, python-docx, odfpy, raw RTF
-and text bytes): no binary is committed. A real Word 97 file cannot be made
-without Word or LibreOffice, so the .doc path is tested up to antiword: the
-missing program, a file antiword rejects and RTF saved under a .doc name.
+and text bytes), except one: a real Word 97 file cannot be made without Word or
+LibreOffice, so ``tests/fixtures/uchwala.doc`` (14 kB, invented text) was converted
+once with LibreOffice 7.4 (``soffice --headless --convert-to doc:"MS Word 97"``) and
+is committed; tests never need LibreOffice.
 """
 
 from __future__ import annotations
@@ -182,6 +183,16 @@ def test_an_rtf_decodes_code_page_and_unicode_escapes(tmp_path):
 
     assert result.kind == "rtf"
     assert result.pages == ("Zażółć gęślą jaźń\nŁódź i Żory\nPogrubione koniec",)
+
+
+def test_a_word_97_doc_is_read_by_antiword_with_its_polish_letters():
+    path = Path(__file__).parent / "fixtures" / "uchwala.doc"
+
+    result = extract_file(path)
+
+    assert result.kind == "doc" and not result.ocr
+    assert result.pages[0].startswith("Uchwała nr XII/88/2011 Rady Gminy Przykładowo")
+    assert "Klucze do świetlicy wydaje sołtys po wpłacie kaucji" in result.text
 
 
 def test_a_doc_that_is_really_rtf_is_read_as_rtf(tmp_path):
