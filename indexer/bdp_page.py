@@ -155,7 +155,9 @@ def parse_page_text(text: str, path: Path, limits: Limits | None = None) -> Prac
         subcategory=subcategory or None,
         summary=summary,
         body="",
-        source=path.name,
+        # The saved page's name, not the file's: saved as .txt or as .html, a page is
+        # the same record (an update sees no change when an editor re-saves it).
+        source=path.stem,
         extra=extra,
         **values,
     )

@@ -40,7 +40,7 @@ def test_zory_page_every_field():
         "tel. 32 434 82 34",
         "e@mail: sir@um.zory.pl",
     )
-    assert p.source == "000_3b014753ec2e4c31.txt"
+    assert p.source == "000_3b014753ec2e4c31"
     assert p.extra == {}
 
 
