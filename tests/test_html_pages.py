@@ -9,7 +9,6 @@ written as ``&nbsp;``, and a style and scripts whose text must not show.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import os
 import re
