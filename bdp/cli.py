@@ -23,7 +23,16 @@ from analyzers import ANALYZERS, DEFAULT_ANALYZER
 from bdp.polish_click import Choice, FloatRange, IntRange, PolishGroup, option, show_error
 from indexer.build import build_index
 from indexer.errors import BdpError, IndexWriteError, SourceError, WriteInterrupted
+from indexer.extraction import ExtractionLimits
+from indexer.generations import (
+    PHASE_ATTACHMENTS,
+    PHASE_COMMITTING,
+    PHASE_COMPARING,
+    PHASE_PUBLISHING,
+    PHASE_WRITING,
+)
 from indexer.jsonl import practice_from_dict, write_jsonl
+from indexer.limits import current_limits
 from indexer.lock import DEFAULT_TIMEOUT
 from indexer.messages import describe_os_error
 from indexer.records import Practice
@@ -199,6 +208,94 @@ def _echo_id(practice_id: str) -> None:
     click.echo(practice_id)
 
 
+def _on_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no such method, or closed
+        return False
+
+
+def _check_settings() -> None:
+    """Fail on a bad ``BDP_MAX_*`` setting with its one line, before any work starts."""
+    current_limits()
+    ExtractionLimits.from_env()
+
+
+# What a writing command says on standard error as each phase of the write starts;
+# reading attachments and indexing practices show a progress bar instead.
+READING_SOURCES = "Czytanie źródeł…"
+PHASE_LINES = {
+    PHASE_COMPARING: "Porównywanie źródeł z indeksem…",
+    PHASE_COMMITTING: "Scalanie segmentów i zapis indeksu na dysk…",
+    PHASE_PUBLISHING: "Publikowanie nowej wersji indeksu…",
+}
+
+
+class PhaseReport:
+    """The phases of a build or an update, on standard error, as they start.
+
+    One line per phase, and a progress bar for the two long ones (reading the
+    attachments, indexing the practices); the bar ends when the next phase
+    starts, so it never sits at 100 % while Whoosh commits or the disk syncs.
+    Off a terminal click prints a bar's label once, so the lines stay readable
+    in a log. ``quiet`` says nothing (``--json`` off a terminal: a script reads
+    the output). With ``verbose`` each written practice's id goes to standard output.
+    """
+
+    def __init__(self, verbose: bool, total: int = 0, *, quiet: bool = False) -> None:
+        self.verbose = verbose
+        self.total = total  # practices to write: all of them (build) or the plan's (update)
+        self.quiet = quiet
+        self.bar: Any = None
+
+    def __enter__(self) -> PhaseReport:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._end_bar()
+
+    def planned(self, count: int) -> None:
+        self.total = count
+
+    def phase(self, key: str) -> None:
+        self._end_bar()
+        if self.quiet:
+            return
+        if key == PHASE_WRITING:
+            if self.total:
+                self._start_bar(f"Indeksowanie praktyk: {self.total}", self.total)
+            else:
+                self.say("Usuwanie praktyk z indeksu…")
+        elif key != PHASE_ATTACHMENTS:  # that bar starts with the first count
+            self.say(PHASE_LINES[key])
+
+    def attachment(self, read: int, wanted: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            self._start_bar(f"Odczyt załączników: {wanted}", wanted)
+        self.bar.update(read - self.bar.pos)
+
+    def practice(self, practice: Practice | str) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+        if self.verbose:
+            _echo_id(practice if isinstance(practice, str) else practice.id)
+
+    def say(self, line: str) -> None:
+        if not self.quiet:
+            click.echo(line, err=True)
+
+    def _start_bar(self, label: str, length: int) -> None:
+        self.bar = click.progressbar(length=length, label=label, show_pos=True, file=sys.stderr)
+        self.bar.__enter__()
+
+    def _end_bar(self) -> None:
+        if self.bar is not None:
+            bar, self.bar = self.bar, None
+            bar.__exit__(None, None, None)
+
+
 @index_group.command("build")
 @click.argument("sources", nargs=-1, metavar="[ŹRÓDŁA]...", type=click.Path(path_type=Path))
 @wait_option
@@ -219,7 +316,9 @@ def index_build(
     błędy, są one wypisywane, nic nie jest publikowane, a polecenie kończy się
     kodem 1; z --allow-errors publikuje poprawne praktyki (kod wyjścia i tak 1).
     """
+    _check_settings()
     with writing():
+        click.echo(READING_SOURCES, err=True)
         report = read_sources(sources or [DEFAULT_SOURCES])
         _report_errors(report.errors)
         if report.errors and not allow_errors:
@@ -228,24 +327,18 @@ def index_build(
             raise click.ClickException(
                 "Nie znaleziono żadnej poprawnej praktyki — indeks pozostaje bez zmian."
             )
-        with click.progressbar(
-            length=len(report.practices), label="Indeksowanie", file=sys.stderr
-        ) as bar:
-
-            def progress(practice: Practice) -> None:
-                bar.update(1)
-                if verbose:
-                    _echo_id(practice.id)
-
+        with PhaseReport(verbose, total=len(report.practices)) as phases:
             problems = list(report.problems)
             try:
                 count = build_index(
                     report.practices,
                     settings.index_dir,
-                    progress,
+                    phases.practice,
                     lock_timeout,
                     _say_waiting,
                     on_problem=problems.append,
+                    on_phase=phases.phase,
+                    on_attachment=phases.attachment,
                 )
             except IndexWriteError as exc:
                 origin = report.origins.get(exc.practice_id or "")
@@ -288,7 +381,11 @@ def index_update(
     Ponowne uruchomienie niczego już nie zmienia. Jeśli któreś źródło ma
     błędy, nic nie jest zmieniane (kod wyjścia 1), chyba że podano --allow-errors.
     """
-    with writing():
+    _check_settings()
+    # With --json off a terminal a script reads the output: no phases, only the JSON.
+    quiet = as_json and not _on_terminal(sys.stderr)
+    with writing(), PhaseReport(verbose, quiet=quiet) as phases:
+        phases.say(READING_SOURCES)
         report = read_sources(sources or [DEFAULT_SOURCES])
         _report_errors(report.errors)
         summary = update_index(
@@ -297,8 +394,11 @@ def index_update(
             prune=prune,
             lock_timeout=lock_timeout,
             on_wait=_say_waiting,
-            on_progress=_echo_id if verbose else None,
+            on_progress=phases.practice,
+            on_plan=phases.planned,
             allow_errors=allow_errors,
+            on_phase=phases.phase,
+            on_attachment=phases.attachment,
         )
     _finish(summary, as_json, failed=bool(summary.failed or summary.attachment_problems))
 
@@ -687,7 +787,13 @@ def analytics_command(settings: Settings, days: int, limit: int, as_json: bool) 
 
 @main.command("serve")
 @option("--host", default="127.0.0.1", show_default=True, help="Adres nasłuchu.")
-@option("--port", default=5000, show_default=True, type=IntRange(), help="Port.")
+@option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=IntRange(0, 65535),
+    help="Port (0 — dowolny wolny).",
+)
 @option(
     "--workers",
     default=2,
@@ -697,12 +803,17 @@ def analytics_command(settings: Settings, days: int, limit: int, as_json: bool) 
 )
 @pass_settings
 def serve_command(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Uruchom wyszukiwarkę (gunicorn) pod adresem http://HOST:PORT/."""
-    from search_app.web.server import run_gunicorn
+    """Uruchom wyszukiwarkę (gunicorn) pod adresem http://HOST:PORT/.
+
+    Adres jest wypisywany, gdy port już przyjmuje połączenia; zajęty port
+    kończy polecenie jednym wierszem błędu i kodem 1.
+    """
+    from search_app.web.server import address_url, listen, run_gunicorn
 
     open_index(settings.index_dir).close()
-    click.echo(f"Wyszukiwarka działa pod adresem http://{host}:{port}/ (Ctrl+C kończy).")
-    run_gunicorn(index_dir=settings.index_dir, host=host, port=port, workers=workers)
+    listener = listen(host, port)
+    click.echo(f"Wyszukiwarka działa pod adresem {address_url(host, listener)} (Ctrl+C kończy).")
+    run_gunicorn(settings.index_dir, listener, workers)
 
 
 def _report_errors(errors) -> None:

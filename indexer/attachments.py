@@ -33,6 +33,7 @@ from indexer.extraction import (
     extract_many,
     file_sha256,
 )
+from indexer.generations import PHASE_ATTACHMENTS, OnPhase
 from indexer.html_text import read_html_text
 from indexer.limits import current_limits, practice_problem
 from indexer.records import Attachment, Practice
@@ -266,20 +267,33 @@ def prepare_attachments(
     practices: Iterable[Practice],
     index_dir: Path | str,
     limits: ExtractionLimits | None = None,
-    on_file: Callable[[Path], None] | None = None,
+    on_read: Callable[[int, int], None] | None = None,
+    on_phase: OnPhase | None = None,
 ) -> Prepared:
-    """Read the text of every located attachment (cached by content), in worker processes."""
+    """Read the text of every located attachment (cached by content), in worker processes.
+
+    When there are files to read, ``on_phase`` hears :data:`PHASE_ATTACHMENTS` and
+    ``on_read`` gets (files read so far, files to read): first with none read, then
+    after each file.
+    """
     practices = list(practices)
     wanted = sorted(
         {Path(item.location) for p in practices for item in p.attachments if item.location}
     )
     outcomes: dict[Path, Extraction | ExtractionError] = {}
     if wanted:
+        if on_phase:
+            on_phase(PHASE_ATTACHMENTS)
+        read = 0
 
-        def done(path: Path, _outcome: Extraction | ExtractionError) -> None:
-            if on_file:
-                on_file(path)
+        def done(_path: Path, _outcome: Extraction | ExtractionError) -> None:
+            nonlocal read
+            read += 1
+            if on_read:
+                on_read(read, len(wanted))
 
+        if on_read:
+            on_read(0, len(wanted))
         outcomes = extract_many(wanted, cache=cache_for(index_dir), limits=limits, on_done=done)
     prepared = Prepared({}, [])
     for practice in practices:

@@ -13,7 +13,12 @@ from analyzers import DEFAULT_ANALYZER
 from indexer.attachments import Prepared, prepare_attachments
 from indexer.documents import schema_document
 from indexer.errors import AttachmentProblem, IndexWriteError
-from indexer.generations import generation_transaction
+from indexer.generations import (
+    PHASE_COMMITTING,
+    PHASE_WRITING,
+    OnPhase,
+    generation_transaction,
+)
 from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.parallel import write_in_parallel
 from indexer.records import Practice
@@ -31,6 +36,8 @@ def build_index(
     procs: int | None = None,
     analyzer: str = DEFAULT_ANALYZER,
     on_problem: Callable[[AttachmentProblem], None] | None = None,
+    on_phase: OnPhase | None = None,
+    on_attachment: Callable[[int, int], None] | None = None,
 ) -> int:
     """Index every practice into a fresh generation and publish it when complete.
 
@@ -46,17 +53,28 @@ def build_index(
 
     Attachments are read first (text cached by content in the index directory); one
     that cannot be read goes to ``on_problem`` and its practice is indexed without it.
+
+    ``on_phase`` hears each phase as it starts (``PHASE_*`` in :mod:`indexer.generations`:
+    attachments, writing, committing, publishing); ``on_attachment`` gets (attachment
+    files read, files to read) and ``on_progress`` each practice written.
     """
     if not isinstance(practices, Sequence):
         practices = list(practices)
     if procs is None:
         procs = default_procs(practices)
     with WriterLock(index_dir, lock_timeout, on_wait):
-        prepared = prepare_attachments([p for p in practices if p.attachments], index_dir)
+        prepared = prepare_attachments(
+            [p for p in practices if p.attachments],
+            index_dir,
+            on_read=on_attachment,
+            on_phase=on_phase,
+        )
         for problem in prepared.problems:
             if on_problem:
                 on_problem(problem)
-        return _build_generation(practices, index_dir, on_progress, analyzer, procs, prepared)
+        return _build_generation(
+            practices, index_dir, on_progress, analyzer, procs, prepared, on_phase
+        )
 
 
 def _build_generation(
@@ -66,12 +84,15 @@ def _build_generation(
     analyzer: str,
     procs: int,
     prepared: Prepared,
+    on_phase: OnPhase | None,
 ) -> int:
-    with generation_transaction(index_dir, analyzer=analyzer) as (_name, ix):
+    with generation_transaction(index_dir, analyzer=analyzer, on_phase=on_phase) as (_name, ix):
+        if on_phase:
+            on_phase(PHASE_WRITING)
         if procs > 1 and len(practices) >= procs:
             warm_analyzers(ix.schema)
-            return write_in_parallel(ix, practices, procs, on_progress, prepared)
-        return _write_serially(ix, practices, on_progress, prepared)
+            return write_in_parallel(ix, practices, procs, on_progress, prepared, on_phase)
+        return _write_serially(ix, practices, on_progress, prepared, on_phase)
 
 
 def _write_serially(
@@ -79,6 +100,7 @@ def _write_serially(
     practices: Iterable[Practice],
     on_progress: Callable[[Practice], None] | None,
     prepared: Prepared,
+    on_phase: OnPhase | None = None,
 ) -> int:
     """Write every practice in this process; a practice that cannot be written is named."""
     fields = set(ix.schema.names())
@@ -97,6 +119,8 @@ def _write_serially(
             count += 1
             if on_progress:
                 on_progress(practice)
+        if on_phase:
+            on_phase(PHASE_COMMITTING)  # leaving the block commits: Whoosh writes the segment
     return count
 
 

@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +36,16 @@ CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 GENERATION_NAME = re.compile(rf"{GENERATION_PREFIX}[0-9A-Za-z-]+")
 WHOOSH_LOCK_SUFFIX = "WRITELOCK"
+
+# The phases of a write, in order, as reported to an ``on_phase`` callback (the CLI words
+# them in Polish). Not every write has every phase: only an update compares, only
+# practices with attachments read them.
+PHASE_COMPARING = "comparing"  # an update: comparing the sources with the indexed hashes
+PHASE_ATTACHMENTS = "attachments"  # reading the attachments' text (cached by content)
+PHASE_WRITING = "writing"  # analysing the practices and writing their documents
+PHASE_COMMITTING = "committing"  # Whoosh finishing and merging the segments on disk
+PHASE_PUBLISHING = "publishing"  # flushing the generation to disk and switching CURRENT
+OnPhase = Callable[[str], None]
 
 
 def current_generation(index_dir: Path | str) -> str | None:
@@ -106,7 +116,11 @@ def clone_generation(index_dir: Path | str, source: str) -> tuple[str, Index]:
 
 @contextlib.contextmanager
 def generation_transaction(
-    index_dir: Path | str, *, clone_from: str | None = None, analyzer: str = DEFAULT_ANALYZER
+    index_dir: Path | str,
+    *,
+    clone_from: str | None = None,
+    analyzer: str = DEFAULT_ANALYZER,
+    on_phase: OnPhase | None = None,
 ) -> Iterator[tuple[str, Index]]:
     """A new generation to write into, published when the block ends without error.
 
@@ -114,7 +128,8 @@ def generation_transaction(
     generation (or clone ``clone_from``), let the block write, then publish it
     durably and prune old generations. If the block or the switch fails, the
     unpublished generation is discarded and the live one keeps serving. Call it
-    only while holding the writer lock.
+    only while holding the writer lock. ``on_phase`` hears :data:`PHASE_PUBLISHING`
+    when the block is done and the publishing starts.
     """
     index_dir = Path(index_dir)
     # A writer killed before its switch left an unpublished generation; remove it
@@ -134,6 +149,8 @@ def generation_transaction(
         discard_generation(index_dir, name)
         raise
     try:
+        if on_phase:
+            on_phase(PHASE_PUBLISHING)
         publish_generation(index_dir, name)
     except BaseException:
         if current_generation(index_dir) != name:  # the switch never happened

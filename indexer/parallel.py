@@ -38,6 +38,7 @@ from whoosh.writing import SegmentWriter
 from indexer.attachments import Prepared
 from indexer.documents import schema_document
 from indexer.errors import IndexWriteError
+from indexer.generations import PHASE_COMMITTING, OnPhase
 from indexer.records import Practice
 
 # How many practices a worker writes between two progress reports.
@@ -65,18 +66,21 @@ def write_in_parallel(
     procs: int,
     on_progress: Callable[[Practice], None] | None = None,
     prepared: Prepared | None = None,
+    on_phase: OnPhase | None = None,
 ) -> int:
     """Write ``practices`` into the empty generation ``ix`` with ``procs`` workers.
 
     Returns the number written, always ``len(practices)``; raises
     :class:`IndexWriteError` (nothing committed) if any worker failed or died.
+    ``on_phase`` hears :data:`PHASE_COMMITTING` once every worker has added its whole
+    share and is finishing its segment.
     """
     context = multiprocessing.get_context("fork")
     workers: list[_Worker] = []
     try:
         for number, (offset, share) in enumerate(_shares(practices, procs), start=1):
             workers.append(_start_worker(context, ix, number, offset, share, prepared))
-        _collect(workers, on_progress)
+        _collect(workers, on_progress, on_phase)
         _commit_segments(ix, [w.segment for w in workers])
     finally:
         _stop(workers)
@@ -108,10 +112,19 @@ def _start_worker(context, ix: Index, number: int, offset: int, share, prepared)
     return _Worker(number, process, receive, share, offset)
 
 
-def _collect(workers: list[_Worker], on_progress: Callable[[Practice], None] | None) -> None:
+def _collect(
+    workers: list[_Worker],
+    on_progress: Callable[[Practice], None] | None,
+    on_phase: OnPhase | None = None,
+) -> None:
     """Read every worker's reports until all are done; fail on the first loss."""
     waiting = {w.results: w for w in workers}
+    committing = False
     while waiting:
+        if not committing and all(w.written == len(w.share) for w in workers):
+            committing = True  # every practice added: the workers are finishing their segments
+            if on_phase:
+                on_phase(PHASE_COMMITTING)
         for ready in wait(list(waiting)):
             worker = waiting[ready]  # type: ignore[index]
             try:
@@ -225,6 +238,8 @@ def _write_share(
             os._exit(1)
         if (position + 1) % PROGRESS_EVERY == 0:
             send.send(("progress", position + 1))
+    if len(share) % PROGRESS_EVERY:
+        send.send(("progress", len(share)))  # all added: finishing the segment comes next
     return writer._finalize_segment()
 
 

@@ -16,6 +16,10 @@ from indexer.attachments import file_digests, indexed_hash, prepare_attachments
 from indexer.documents import schema_document
 from indexer.errors import SourceError
 from indexer.generations import (
+    PHASE_COMMITTING,
+    PHASE_COMPARING,
+    PHASE_WRITING,
+    OnPhase,
     current_generation,
     generation_transaction,
     remove_old_generations,
@@ -112,6 +116,8 @@ def update_index(
     on_progress: Progress | None = None,
     on_plan: PlanSize | None = None,
     allow_errors: bool = False,
+    on_phase: OnPhase | None = None,
+    on_attachment: Callable[[int, int], None] | None = None,
 ) -> UpdateSummary:
     """Bring the index in line with the sources read into ``report``.
 
@@ -120,6 +126,10 @@ def update_index(
     ``prune`` — and never when some source failed to read, since its
     practices would look missing. If any source failed, nothing is published
     unless ``allow_errors`` (see :func:`_apply`).
+
+    ``on_phase`` hears each phase as it starts (``PHASE_*`` in :mod:`indexer.generations`:
+    comparing, then — if anything changes — attachments, writing, committing,
+    publishing); ``on_attachment`` gets (attachment files read, files to read).
     """
 
     def plan(indexed: dict[str, str], summary: UpdateSummary, unread: dict[str, set[str]]) -> _Plan:
@@ -134,7 +144,16 @@ def update_index(
         return result
 
     summary = _apply(
-        index_dir, plan, report.errors, lock_timeout, on_wait, on_progress, on_plan, allow_errors
+        index_dir,
+        plan,
+        report.errors,
+        lock_timeout,
+        on_wait,
+        on_progress,
+        on_plan,
+        allow_errors,
+        on_phase,
+        on_attachment,
     )
     summary.attachment_problems[:0] = report.problems
     return summary
@@ -208,6 +227,8 @@ def _apply(
     on_progress: Progress | None,
     on_plan: PlanSize | None,
     allow_errors: bool,
+    on_phase: OnPhase | None = None,
+    on_attachment: Callable[[int, int], None] | None = None,
 ) -> UpdateSummary:
     """Plan under the writer lock, write the plan into a clone, publish the clone.
 
@@ -219,9 +240,12 @@ def _apply(
     with WriterLock(index_dir, lock_timeout, on_wait) as lock:
         if lock.recovered:
             summary.recovered_lock_from = lock.recovered.get("pid")
+        held_back = bool(errors) and not allow_errors
+        if on_phase and not held_back:
+            on_phase(PHASE_COMPARING)
         live = current_generation(index_dir)
         indexed = indexed_hashes(index_dir) if live else {}
-        if errors and not allow_errors:
+        if held_back:
             remove_old_generations(index_dir)  # what a killed writer may have left
             summary.published = False
             summary.generation, summary.documents = live, len(indexed)
@@ -233,11 +257,18 @@ def _apply(
             remove_old_generations(index_dir)  # what a killed writer may have left
             summary.generation, summary.documents = live, len(indexed)
             return summary
-        prepared = prepare_attachments([p for p in plan.write if p.attachments], index_dir)
+        prepared = prepare_attachments(
+            [p for p in plan.write if p.attachments],
+            index_dir,
+            on_read=on_attachment,
+            on_phase=on_phase,
+        )
         summary.attachment_problems.extend(prepared.problems)
         summary.attachments_read = sum(len(files) for files in prepared.files.values())
-        with generation_transaction(index_dir, clone_from=live) as (name, ix):
+        with generation_transaction(index_dir, clone_from=live, on_phase=on_phase) as (name, ix):
             fields = set(ix.schema.names())
+            if on_phase:
+                on_phase(PHASE_WRITING)
             with ix.writer() as writer:
                 for practice in plan.write:
                     document = schema_document(practice, fields, prepared.of(practice))
@@ -246,6 +277,8 @@ def _apply(
                         on_progress(practice.id)
                 for practice_id in plan.delete:
                     writer.delete_by_term("id", practice_id)
+                if on_phase:
+                    on_phase(PHASE_COMMITTING)  # leaving the block commits (and merges)
             summary.documents = ix.doc_count()
         summary.generation = name
     return summary

@@ -13,18 +13,26 @@ Choices (each measured or forced by how gunicorn works):
 - Each server gets its own control socket (``gunicornc``) in a private
   temporary directory: gunicorn's default is one path per user, which a
   second ``bdp serve`` would take over.
+- The listening socket is bound by :func:`listen` before gunicorn starts and
+  handed over as ``fd://N``: a busy port, a privileged one or a foreign
+  address is one Polish line (gunicorn would retry five times, logging in
+  English, and exit), and ``bdp serve`` announces its address only once
+  connections to it are accepted.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
+from indexer.errors import BdpError
 from search_app.web import create_app
 from search_app.web.errors import JSON_PATHS, POLISH_MESSAGES, error_payload, plain_page
 
@@ -44,6 +52,10 @@ KEEPALIVE = 5
 # gunicorn's maximum (default 4094): the app sees request lines up to 8 KiB and repairs
 # long queries itself; longer lines get JsonErrorWorker's 414.
 LIMIT_REQUEST_LINE = 8190
+# Connections the kernel queues before a worker accepts them (gunicorn's default).
+BACKLOG = 2048
+# Errors after which the next address of a host name is tried (say ::1 without IPv6).
+TRY_NEXT_ADDRESS = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
 
 
 class _Captured:
@@ -107,6 +119,70 @@ def error_response(status: int, reason: str, path: str | None) -> bytes:
     return head.encode("latin-1") + body
 
 
+class ListenError(BdpError):
+    """The server cannot listen where it was asked to; the message says what to change."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` and listening, as gunicorn would make it.
+
+    Raises :class:`ListenError` with one Polish line for a busy port, a port
+    below 1024 without the right to it, an address of another machine or an
+    unknown host name. A host name is tried at each of its addresses in turn.
+    """
+    try:
+        candidates = socket.getaddrinfo(
+            host or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+        )
+    except (socket.gaierror, UnicodeError):
+        raise ListenError(
+            f"Nie rozpoznano adresu „{host}” (--host) — podaj adres IP tego komputera "
+            "(np. 127.0.0.1 albo 0.0.0.0) lub jego nazwę."
+        ) from None
+    for number, (family, kind, proto, _name, address) in enumerate(candidates, start=1):
+        listener = socket.socket(family, kind, proto)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn
+            listener.bind(address)
+            listener.listen(BACKLOG)
+        except OSError as exc:
+            listener.close()
+            if exc.errno in TRY_NEXT_ADDRESS and number < len(candidates):
+                continue
+            raise ListenError(_listen_problem(exc, host, port)) from exc
+        return listener
+    raise ListenError(f"Nie znaleziono adresu „{host}” (--host).")  # getaddrinfo gave none
+
+
+def _listen_problem(exc: OSError, host: str, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"Port {port} na {host} jest zajęty — wybierz inny (--port) albo zatrzymaj "
+            "program, który go używa."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        if 0 < port < 1024:
+            return (
+                f"Brak uprawnień do portu {port} na {host}: porty poniżej 1024 wymagają "
+                "uprawnień administratora — wybierz port od 1024 wzwyż (--port), np. 5000."
+            )
+        return f"Brak uprawnień do nasłuchu na porcie {port} na {host} — wybierz inny (--port)."
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"Adres {host} nie należy do tego komputera — podaj jego adres (--host), "
+            "np. 127.0.0.1 albo 0.0.0.0."
+        )
+    code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+    return f"Nie można nasłuchiwać na porcie {port} na {host} (błąd systemu {code})."
+
+
+def address_url(host: str, listener: socket.socket) -> str:
+    """The address to open: the host as given, the port as bound (``--port 0`` picks one)."""
+    port = listener.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
 class _Gunicorn(BaseApplication):
     """Gunicorn's documented embedding API: options in, our app out."""
 
@@ -123,12 +199,10 @@ class _Gunicorn(BaseApplication):
         return create_app({"INDEX_DIR": str(self.index_dir)})
 
 
-def gunicorn_options(
-    host: str, port: int, workers: int, threads: int, control_socket: Path
-) -> dict:
+def gunicorn_options(bind: str, workers: int, threads: int, control_socket: Path) -> dict:
     """Every gunicorn setting ``bdp serve`` chooses (the rest are gunicorn's defaults)."""
     return {
-        "bind": f"{host}:{port}",
+        "bind": bind,
         "workers": workers,
         "worker_class": f"{JsonErrorWorker.__module__}.{JsonErrorWorker.__qualname__}",
         "threads": threads,
@@ -142,13 +216,18 @@ def gunicorn_options(
 
 
 def run_gunicorn(
-    index_dir: Path, host: str, port: int, workers: int, *, threads: int = THREADS
+    index_dir: Path, listener: socket.socket, workers: int, *, threads: int = THREADS
 ) -> None:
-    """Serve until interrupted; each worker opens the live index and follows rebuilds."""
+    """Serve on ``listener`` (see :func:`listen`) until interrupted.
+
+    Each worker opens the live index and follows rebuilds. Gunicorn takes the
+    socket over by its descriptor and closes it when it stops.
+    """
     private = Path(tempfile.mkdtemp(prefix="bdp-serve-"))  # mode 0700: this server's own
     master = os.getpid()
+    bind = f"fd://{listener.detach()}"  # gunicorn owns the descriptor from here on
     try:
-        options = gunicorn_options(host, port, workers, threads, private / "gunicorn.ctl")
+        options = gunicorn_options(bind, workers, threads, private / "gunicorn.ctl")
         _Gunicorn(index_dir, options).run()
     finally:
         # Forked workers leave through this frame too (gunicorn ends them with SystemExit).
