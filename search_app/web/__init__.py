@@ -74,27 +74,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        # Flask's documented way to add WSGI middleware.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"]
-        )
+        # Flask's documented way to add WSGI middleware. The same proxies' X-Forwarded-Proto
+        # is trusted too, so request.is_secure (the panel's Secure cookie) sees their HTTPS.
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if isinstance(app.json, DefaultJSONProvider):
         app.json.ensure_ascii = False
         app.json.sort_keys = False
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
     _use_configured_thesaurus(app)
 
-    from search_app.web import access, analytics, api, downloads, errors, security, views
+    from search_app.web import access, analytics, api, downloads, errors, feeds, security, views
 
     access.init_app(app)
     analytics.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(feeds.bp)
     if str(app.config["ADMIN_TOKEN"]).strip():
         from search_app.web import admin, admin_synonyms  # noqa: F401 - its routes are admin's
 
         app.register_blueprint(admin.bp)
+        from search_app.web import panel  # the editors' panel, /redakcja (same token)
+
+        panel.init_app(app)
     errors.register(app)
     security.register(app)
     return app

@@ -1,8 +1,8 @@
 """The editors' endpoints: start an index update as a job, follow the job; the status
 of the index and the search report.
 
-``POST /api/admin/reindex[?prune=1][&allow_errors=1]`` answers 202 at once
-with the job and ``Location: /api/admin/jobs/<id>``; ``GET`` on that address
+``POST /api/admin/reindex[?prune=1][&allow_errors=1][&mode=rebuild]`` answers 202
+at once with the job and ``Location: /api/admin/jobs/<id>``; ``GET`` on that address
 reports its status, progress and outcome (see :mod:`search_app.web.jobs`). While
 a job is queued or running, another POST answers 409 naming it — never the
 running job in its place, since the second request may ask for something
@@ -97,9 +97,14 @@ def reindex():
     """Start an update from ``SOURCES`` as a job; 202 with the job and its address.
 
     ``?prune=1`` also removes practices gone from the sources; ``?allow_errors=1``
-    publishes the good sources even if some failed (otherwise nothing is).
+    publishes the good sources even if some failed (otherwise nothing is);
+    ``?mode=rebuild`` builds the whole index anew instead (as ``bdp index build``).
     """
     config = current_app.config
+    mode = request.args.get("mode", "update").strip() or "update"
+    if mode not in jobs.MODES:
+        shown = mode if len(mode) <= 40 else mode[:40] + "…"
+        raise BadRequest(f"Parametr „mode” musi mieć wartość update albo rebuild, a ma: „{shown}”.")
     try:
         job = jobs.start_job(
             config["INDEX_DIR"],
@@ -107,6 +112,7 @@ def reindex():
             prune=_flag("prune"),
             allow_errors=_flag("allow_errors"),
             lock_timeout=config["ADMIN_LOCK_TIMEOUT"],
+            mode=mode,
         )
     except jobs.JobRunningError as exc:
         raise ConflictAt(str(exc), jobs.job_url(exc.job["id"])) from exc

@@ -2,7 +2,11 @@
 
 ``POST /api/admin/reindex`` must answer at once, whatever the size of the
 change (20,000 practices take longer than any request may), so it starts a
-job and answers 202; ``GET /api/admin/jobs/<id>`` reports it.
+job and answers 202; ``GET /api/admin/jobs/<id>`` reports it. The editors' panel
+(``/redakcja``) starts the same jobs. A job's ``mode`` is ``update``
+(:func:`indexer.update.update_index`: only what changed) or ``rebuild``
+(:func:`indexer.build.build_index`: every practice into a fresh generation, as
+``bdp index build``).
 
 Each job runs in its own process (``python -m search_app.web.jobs JOB_FILE``),
 not in a thread of the gunicorn worker that received the POST, because:
@@ -45,6 +49,8 @@ START_LOCK = "START.lock"
 KEEP_JOBS = 50
 ACTIVE = ("queued", "running")
 STATUSES = ("queued", "running", "done", "failed", "interrupted")
+# What a job does, with its Polish name (messages, the editors' panel).
+MODES = {"update": "odświeżanie", "rebuild": "przebudowa"}
 # Progress is written at most this often (seconds): 20,000 practices need not be 20,000 writes.
 PROGRESS_INTERVAL = 0.25
 JOB_ID = re.compile(r"\d{8}T\d{12}-[0-9a-f]{8}")
@@ -67,6 +73,8 @@ class PublicJob(TypedDict):
 
     id: str
     status: str
+    # ``update`` (only what changed) or ``rebuild`` (everything, into a fresh generation).
+    mode: str
     created: str
     started: str | None
     finished: str | None
@@ -74,7 +82,7 @@ class PublicJob(TypedDict):
     prune: bool
     allow_errors: bool
     progress: Progress
-    # ``UpdateSummary.to_dict()`` once the update ran, else None.
+    # ``UpdateSummary.to_dict()`` once the update (or rebuild) ran, else None.
     summary: dict[str, Any] | None
     message: str | None
 
@@ -86,8 +94,9 @@ class JobRunningError(Exception):
     """Another update job is queued or running; ``job`` is its public view."""
 
     def __init__(self, job: PublicJob) -> None:
+        what = MODES.get(job.get("mode") or "update", MODES["update"])
         super().__init__(
-            f"Trwa już odświeżanie indeksu (zadanie {job['id']}, stan: {job['status']}). "
+            f"Trwa już {what} indeksu (zadanie {job['id']}, stan: {job['status']}). "
             f"Sprawdź je pod /api/admin/jobs/{job['id']} i spróbuj ponownie, gdy się zakończy."
         )
         self.job = job
@@ -110,19 +119,27 @@ def start_job(
     prune: bool,
     allow_errors: bool,
     lock_timeout: float,
+    mode: str = "update",
 ) -> PublicJob:
     """Record a queued job and start its process; the job's public view.
 
-    Raises :class:`JobRunningError` while another job is active and
-    ``OSError`` when the job file cannot be written or the process started.
+    ``mode`` is one of :data:`MODES` (``rebuild`` ignores ``prune``: a fresh
+    generation holds only the practices of the sources anyway). Raises
+    :class:`JobRunningError` while another job is active and ``OSError`` when
+    the job file cannot be written or the process started.
     """
+    if mode not in MODES:
+        raise ValueError(f"Unknown job mode {mode!r}")
     directory = jobs_dir(index_dir)
     directory.mkdir(parents=True, exist_ok=True)
     with _start_lock(directory):  # so two workers never both see "nothing running"
         running = active_job(index_dir)
         if running:
             raise JobRunningError(running)
-        job = _new_job(index_dir, sources, prune=prune, allow_errors=allow_errors)
+        job = _new_job(
+            index_dir, sources, prune=prune and mode == "update", allow_errors=allow_errors
+        )
+        job["mode"] = mode
         job["spec"]["lock_timeout"] = lock_timeout
         path = directory / f"{job['id']}.json"
         _write(path, job)
@@ -165,8 +182,10 @@ def latest_finished_job(index_dir: Path | str) -> PublicJob | None:
 
 
 def public(job: dict) -> PublicJob:
-    """What the API shows of a job."""
-    return {name: job.get(name) for name in PUBLIC_FIELDS}  # type: ignore[return-value]
+    """What the API shows of a job (a job file from before modes was an update)."""
+    shown = {name: job.get(name) for name in PUBLIC_FIELDS}
+    shown["mode"] = shown["mode"] or "update"
+    return shown  # type: ignore[return-value]
 
 
 # --- The job process -------------------------------------------------------------------
@@ -186,8 +205,9 @@ def run_job(path: Path) -> dict:
         raise SystemExit(f"Brak pliku zadania {path}.")
     job.update(status="running", pid=os.getpid(), started=_now())
     _write(path, job)
+    rebuild = job.get("mode") == "rebuild"
     try:
-        summary = _update(path, job)
+        summary = _rebuild(path, job) if rebuild else _update(path, job)
     except (WriteInterrupted, KeyboardInterrupt) as exc:
         name = signal.Signals(getattr(exc, "signum", signal.SIGINT)).name
         return _finish(path, job, "interrupted", f"Zadanie przerwane ({name}). {UNPUBLISHED}")
@@ -201,7 +221,7 @@ def run_job(path: Path) -> dict:
             path, job, "failed", f"Nieoczekiwany błąd ({type(exc).__name__}). {UNPUBLISHED}"
         )
     job["summary"] = summary
-    status, message = outcome(summary)
+    status, message = outcome(summary, rebuild=rebuild)
     return _finish(path, job, status, message)
 
 
@@ -209,8 +229,8 @@ KEPT = "działający indeks pozostaje bez zmian"
 UNPUBLISHED = f"Nowa wersja indeksu nie została opublikowana; {KEPT}."
 
 
-def outcome(summary: dict) -> tuple[str, str]:
-    """The status and Polish message of a finished update.
+def outcome(summary: dict, *, rebuild: bool = False) -> tuple[str, str]:
+    """The status and Polish message of a finished update (or ``rebuild``).
 
     ``failed`` exactly when nothing was published (source errors without
     ``allow_errors``); ``done`` otherwise, even if some sources were skipped
@@ -222,10 +242,16 @@ def outcome(summary: dict) -> tuple[str, str]:
             f"Błędne źródła: {len(failed)} (plik, wiersz i pole w summary.failed). {UNPUBLISHED} "
             "Popraw błędy albo wyślij żądanie ponownie z allow_errors=1."
         )
-    done = (
-        f"Gotowe: dodano {counts['added']}, zmieniono {counts['updated']}, "
-        f"usunięto {counts['removed']}, bez zmian {counts['unchanged']}."
-    )
+    if rebuild:
+        done = (
+            f"Gotowe: indeks zbudowano od nowa, praktyk: {summary['documents']} "
+            f"(nowych {counts['added']}, usuniętych {counts['removed']})."
+        )
+    else:
+        done = (
+            f"Gotowe: dodano {counts['added']}, zmieniono {counts['updated']}, "
+            f"usunięto {counts['removed']}, bez zmian {counts['unchanged']}."
+        )
     if failed:
         done += f" Pominięto błędne źródła: {len(failed)} (lista w summary.failed)."
     return "done", done
@@ -249,6 +275,56 @@ def _update(path: Path, job: dict) -> dict:
         on_plan=progress.planned,
         on_progress=progress.written,
     )
+    return summary.to_dict()
+
+
+def _rebuild(path: Path, job: dict) -> dict:
+    """Read the sources and build the index anew (as ``bdp index build``), with progress.
+
+    The summary has the update's shape: ``added`` the practices new to the index,
+    ``updated`` every other practice (each is written again), ``removed`` the
+    indexed practices gone from the sources — compared with the live index before
+    the build. Source errors without ``allow_errors`` publish nothing.
+    """
+    from indexer.build import build_index
+    from indexer.errors import IndexWriteError
+    from indexer.generations import current_generation
+    from indexer.sources import read_sources
+    from indexer.store import indexed_hashes
+    from indexer.update import UpdateSummary
+
+    spec = job["spec"]
+    progress = _Progress(path, job)
+    report = read_sources(spec["sources"])
+    live = current_generation(spec["index_dir"])
+    before = set(indexed_hashes(spec["index_dir"])) if live else set()
+    summary = UpdateSummary(failed=list(report.errors))
+    if report.errors and not job["allow_errors"]:
+        summary.published = False
+        summary.generation, summary.documents = live, len(before)
+        return summary.to_dict()
+    if not report.practices:
+        raise IndexWriteError("W źródłach nie ma żadnej poprawnej praktyki.")
+    ids = {practice.id for practice in report.practices}
+    summary.added = sorted(ids - before)
+    summary.updated = sorted(ids & before)
+    summary.removed = sorted(before - ids)
+    summary.attachment_problems = list(report.problems)
+    progress.planned(len(report.practices))
+
+    def written(practice) -> None:
+        job["message"] = None  # past any wait for the writer lock
+        progress.written(practice.id)
+
+    summary.documents = build_index(
+        report.practices,
+        spec["index_dir"],
+        on_progress=written,
+        lock_timeout=spec["lock_timeout"],
+        on_wait=progress.waiting,
+        on_problem=summary.attachment_problems.append,
+    )
+    summary.generation = current_generation(spec["index_dir"])
     return summary.to_dict()
 
 

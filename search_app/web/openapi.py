@@ -41,7 +41,8 @@ from search_app.engine.search import (
 from search_app.web.admin import DEFAULT_DAYS, AdminStatus
 from search_app.web.analytics import CLICK_PARAM
 from search_app.web.downloads import KIND_TYPES, PublicFile
-from search_app.web.jobs import JOB_ID, KEEP_JOBS, STATUSES, PublicJob
+from search_app.web.feeds import CSV_MAX_ROWS, CSV_TYPE, FEED_ENTRIES, FEED_TYPE
+from search_app.web.jobs import JOB_ID, KEEP_JOBS, MODES, STATUSES, PublicJob
 
 SCHEMAS = "#/components/schemas/"
 NULLABLE_TEXT = {"type": ["string", "null"]}
@@ -451,6 +452,10 @@ def job_schema() -> dict:
         refine={
             "id": {"pattern": JOB_ID.pattern},
             "status": {"enum": list(STATUSES)},
+            "mode": {
+                "enum": list(MODES),
+                "description": "update: tylko zmienione praktyki; rebuild: cały indeks od nowa.",
+            },
             "pid": {"minimum": 0},
             "progress": {
                 "description": "Zapisane praktyki / wszystkie do zapisania (null przed planem)."
@@ -728,6 +733,85 @@ def search_parameters() -> list[dict]:
     ]
 
 
+# --- A search's feed and export (search_app/web/feeds.py) -------------------------------
+
+
+def feed_paths() -> dict[str, Any]:
+    """``/feed.atom`` and ``/api/search.csv``: the search's parameters, other content types."""
+
+    def parameters(*ignored: str) -> list[dict]:
+        return [p for p in search_parameters() if p["name"] not in ignored]
+
+    text = {"schema": {"type": "string"}}
+    retry_after = {
+        "Retry-After": {"description": "Po ilu sekundach ponowić.", "schema": {"type": "integer"}}
+    }
+    not_in_full = (
+        "Brak indeksu albo wyszukiwania nie dało się wykonać w całości (zbyt wiele długich"
+        " zapytań naraz, przekroczony czas): nagłówek Retry-After."
+    )
+    return {
+        "/feed.atom": {
+            "get": {
+                "operationId": "searchFeed",
+                "summary": "Kanał Atom wyszukiwania: najnowsze pasujące praktyki",
+                "description": (
+                    f"Parametry jak strony wyszukiwania (bez page, per_page i sort): najwyżej"
+                    f" {FEED_ENTRIES} praktyk, od ostatnio dodanych. Identyfikator wpisu to"
+                    " adres strony praktyki. Wartości spoza zakresu są poprawiane jak na"
+                    " stronie (uwagi w podtytule kanału). Nie trafia do dziennika wyszukiwań."
+                    " Błędy jako strona HTML."
+                ),
+                "parameters": parameters("page", "per_page", "sort"),
+                "responses": {
+                    "200": {
+                        "description": "Kanał Atom 1.0 (nagłówek ETag).",
+                        "content": {FEED_TYPE: text},
+                    },
+                    "304": {"description": "Kanał się nie zmienił (If-None-Match)."},
+                    "400": _html("Żądanie, którego nie da się odczytać."),
+                    "503": {**_html(not_in_full), "headers": retry_after},
+                },
+            }
+        },
+        "/api/search.csv": {
+            "get": {
+                "operationId": "searchCsv",
+                "summary": "Wszystkie wyniki wyszukiwania jako CSV",
+                "description": (
+                    "Parametry jak /api/search (page i per_page nie mają znaczenia): każda"
+                    " pasująca praktyka w kolejności `sort`, jeden wiersz z polami metryki,"
+                    " adresem praktyki i informacją o załącznikach. UTF-8 z BOM, średnik"
+                    " między komórkami, każda komórka w cudzysłowie, listy łączone „; ”;"
+                    " komórka zaczynająca się od =, +, -, @ (też tabulatora, powrotu karetki)"
+                    f" dostaje na początku apostrof. Najwyżej {CSV_MAX_ROWS} wierszy;"
+                    " X-Total-Count: liczba pasujących praktyk. Nie trafia do dziennika"
+                    " wyszukiwań."
+                ),
+                "parameters": parameters("page", "per_page"),
+                "responses": {
+                    "200": {
+                        "description": "Plik CSV (Content-Disposition: attachment, filename*).",
+                        "headers": {
+                            "Content-Disposition": {
+                                "description": "Nazwa pliku (RFC 6266, filename* w UTF-8).",
+                                "schema": {"type": "string"},
+                            },
+                            "X-Total-Count": {
+                                "description": "Liczba praktyk pasujących do wyszukiwania.",
+                                "schema": {"type": "integer", "minimum": 0},
+                            },
+                        },
+                        "content": {CSV_TYPE: text},
+                    },
+                    "400": _error("Żądanie, którego nie da się odczytać."),
+                    "503": {**_error(not_in_full), "headers": retry_after},
+                },
+            }
+        },
+    }
+
+
 # --- The editors' thesaurus (search_app/web/admin_synonyms.py) -------------------------
 
 THESAURUS_PROBLEM = {
@@ -907,6 +991,203 @@ def thesaurus_paths() -> dict[str, Any]:
     }
 
 
+def panel_paths() -> dict[str, Any]:
+    """The editors' panel, ``/redakcja`` (search_app/web/panel.py): HTML pages and forms.
+
+    Only with ``BDP_ADMIN_TOKEN`` (404 otherwise). Without a signed-in session every
+    page answers 303 to the login form; every POST needs the form's CSRF token (400).
+    """
+    login = {"description": "Do logowania.", "headers": _location("Formularz logowania.")}
+    signed_out = {"303": login}
+    off = _html("Serwer bez tokenu redakcji: panel wyłączony.")
+    csrf = _html("Brak lub błędny token CSRF formularza.")
+    too_large = _html("Treść żądania jest zbyt duża.")
+
+    def form(*fields: str, required: tuple[str, ...] = ()) -> dict:
+        schema = {
+            "type": "object",
+            "properties": {name: {"type": "string"} for name in ("csrf_token", *fields)},
+            "required": ["csrf_token", *required],
+            "additionalProperties": False,
+        }
+        return {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": schema}},
+        }
+
+    def page(operation: str, summary: str, responses: dict, description: str = "") -> dict:
+        item: dict[str, Any] = {"operationId": operation, "summary": summary}
+        if description:
+            item["description"] = description
+        item["responses"] = {"404": off, **signed_out, **responses}
+        return item
+
+    return {
+        "/redakcja/logowanie": {
+            "get": page(
+                "panelLogin",
+                "Panel redakcji: formularz logowania tokenem (HTML)",
+                {
+                    "200": _html("Formularz."),
+                    "303": {"description": "Już zalogowano.", "headers": _location("Panel.")},
+                },
+            ),
+            "post": {
+                "operationId": "panelSignIn",
+                "summary": "Panel redakcji: logowanie (HTML)",
+                "description": (
+                    "Poprawny token zaczyna nową sesję (nowy identyfikator, ciasteczko HttpOnly,"
+                    " SameSite=Strict, Secure przy HTTPS). Każda próba z jednego adresu liczy"
+                    " się do limitu BDP_ADMIN_AUTH_FAILURES; ponad nim 429."
+                ),
+                "requestBody": form("token", required=("token",)),
+                "responses": {
+                    "303": {"description": "Zalogowano.", "headers": _location("Panel.")},
+                    "400": csrf,
+                    "403": _html("Nieprawidłowy token."),
+                    "404": off,
+                    "413": too_large,
+                    "429": _html("Zbyt wiele prób logowania (nagłówek Retry-After)."),
+                    "503": _html("Nie udało się zapisać sesji."),
+                },
+            },
+        },
+        "/redakcja/wylogowanie": {
+            "post": {
+                "operationId": "panelSignOut",
+                "summary": "Panel redakcji: wylogowanie (HTML)",
+                "description": "Kończy sesję: kopia ciasteczka przestaje działać.",
+                "requestBody": form(),
+                "responses": {"303": login, "400": csrf, "404": off, "413": too_large},
+            }
+        },
+        "/redakcja": {
+            "get": page(
+                "panelStatus",
+                "Panel redakcji: stan indeksu, ostatnie zadanie, uruchamianie zadań (HTML)",
+                {"200": _html("Stan indeksu.")},
+            )
+        },
+        "/redakcja/zadania": {
+            "post": {
+                "operationId": "panelStartJob",
+                "summary": "Panel redakcji: uruchomienie odświeżenia lub przebudowy (HTML)",
+                "requestBody": form("mode", "prune", "allow_errors"),
+                "responses": {
+                    "303": {
+                        "description": "Zadanie uruchomione albo brak sesji (logowanie).",
+                        "headers": _location("Strona zadania albo formularz logowania."),
+                    },
+                    "400": _html("Brak lub błędny token CSRF, nieznany rodzaj zadania."),
+                    "404": off,
+                    "409": _html("Trwa już inne zadanie: strona je opisuje."),
+                    "413": too_large,
+                    "429": _html("Zbyt wiele uruchomień (nagłówek Retry-After)."),
+                    "503": _html("Nie udało się uruchomić zadania."),
+                },
+            }
+        },
+        "/redakcja/zadania/{job_id}": {
+            "get": page(
+                "panelJob",
+                "Panel redakcji: postęp i wynik zadania (HTML)",
+                {
+                    "200": _html("Zadanie."),
+                    "404": _html("Nie ma takiego zadania (albo panel wyłączony)."),
+                },
+                description=(
+                    "Póki zadanie trwa, strona odświeża się co 2 s (meta refresh; bez"
+                    " JavaScriptu), chyba że podano odswiezanie=0."
+                ),
+            )
+            | {
+                "parameters": [
+                    {
+                        "name": "job_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1},
+                    },
+                    {
+                        "name": "odswiezanie",
+                        "in": "query",
+                        "required": False,
+                        "description": "0: bez automatycznego odświeżania.",
+                        "schema": {"type": "string"},
+                    },
+                ]
+            }
+        },
+        "/redakcja/statystyki": {
+            "get": page(
+                "panelAnalytics",
+                "Panel redakcji: statystyki wyszukiwań z wykresem dziennym (HTML)",
+                {
+                    "200": _html("Raport."),
+                    "400": _html("Parametr dni spoza zakresu albo nie jest liczbą."),
+                    "503": _html("Dziennika nie da się odczytać."),
+                },
+            )
+            | {
+                "parameters": [
+                    {
+                        "name": "dni",
+                        "in": "query",
+                        "required": False,
+                        "description": "Z ilu ostatnich dni (odnośniki: 7, 30, 90).",
+                        "schema": {"type": "integer", "default": 30, "minimum": 1},
+                    }
+                ]
+            }
+        },
+        "/redakcja/synonimy": {
+            "get": page(
+                "panelThesaurus",
+                "Panel redakcji: edycja słownika synonimów (HTML)",
+                {"200": _html("Słownik w polu tekstowym.")},
+            ),
+            "post": {
+                "operationId": "panelSaveThesaurus",
+                "summary": "Panel redakcji: zapis słownika synonimów (HTML)",
+                "requestBody": form("text", "etag", "q"),
+                "responses": {
+                    "303": {
+                        "description": "Zapisano albo brak sesji (logowanie).",
+                        "headers": _location("Strona słownika albo formularz logowania."),
+                    },
+                    "400": csrf,
+                    "404": off,
+                    "409": _html("Ktoś inny zmienił słownik od wczytania (nic nie zapisano)."),
+                    "413": too_large,
+                    "422": _html("Słownik ma błędy: lista z numerami wierszy (nic nie zapisano)."),
+                    "429": _html("Zbyt wiele zapisów."),
+                    "503": _html("Nie udało się zapisać pliku."),
+                },
+            },
+        },
+        "/redakcja/synonimy/podglad": {
+            "post": {
+                "operationId": "panelPreviewThesaurus",
+                "summary": "Panel redakcji: wyniki zapytania z obecnym i proponowanym słownikiem",
+                "requestBody": form("text", "etag", "q"),
+                "responses": {
+                    "200": _html("Podgląd obok siebie (nic nie zapisano)."),
+                    "303": login,
+                    "400": csrf,
+                    "404": off,
+                    "413": too_large,
+                    "422": _html("Brak zapytania."),
+                    "503": _html("Brak indeksu."),
+                },
+            }
+        },
+    }
+
+
+def _location(description: str) -> dict:
+    return {"Location": {"description": description, "schema": {"type": "string"}}}
+
+
 def openapi_spec() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
     unavailable = _error("Brak indeksu; komunikat podaje polecenie, które go buduje.")
@@ -934,6 +1215,7 @@ def openapi_spec() -> dict[str, Any]:
                     },
                 }
             },
+            **feed_paths(),
             "/api/practices/{practice_id}": {
                 "get": {
                     "operationId": "practice",
@@ -994,12 +1276,23 @@ def openapi_spec() -> dict[str, Any]:
                             "allow_errors",
                             "opublikuj dobre źródła mimo błędnych (inaczej nic nie zmieniaj).",
                         ),
+                        {
+                            "name": "mode",
+                            "in": "query",
+                            "required": False,
+                            "description": (
+                                "update (domyślnie): tylko praktyki nowe i zmienione; rebuild:"
+                                " cały indeks od nowa, jak `bdp index build` (prune bez znaczenia)."
+                            ),
+                            "schema": {"type": "string", "enum": list(MODES), "default": "update"},
+                        },
                     ],
                     "responses": {
                         "202": _json_with_location(
                             ref("JobResponse"),
                             "Zadanie przyjęte; stan pod adresem z `Location`.",
                         ),
+                        "400": _error("Nieznana wartość `mode`."),
                         "401": _error("Brak poprawnego tokenu."),
                         "404": _error("Serwer bez tokenu redakcji: funkcja wyłączona."),
                         "409": _error_with_location(
@@ -1074,6 +1367,7 @@ def openapi_spec() -> dict[str, Any]:
                 }
             },
             **thesaurus_paths(),
+            **panel_paths(),
             "/api/openapi.json": {
                 "get": {
                     "operationId": "openapi",
