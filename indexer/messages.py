@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 
 KEPT = "działający indeks pozostaje bez zmian"
 
@@ -28,3 +29,19 @@ def describe_os_error(exc: OSError) -> str:
     cause = CAUSES.get(exc.errno or 0) or (exc.strerror or str(exc))
     where = f" ({exc.filename})" if exc.filename else ""
     return f"Zapis indeksu nie powiódł się: {cause}{where}; {KEPT}."
+
+
+def describe_exit(code: int | None) -> str:
+    """Why a worker process ended, in Polish: the signal that killed it, or its exit code.
+
+    >>> describe_exit(-9)
+    'zabity sygnałem SIGKILL — np. przez system z braku pamięci'
+    >>> describe_exit(3)
+    'kod wyjścia 3'
+    """
+    if code is not None and code < 0:
+        cause = f"zabity sygnałem {signal.Signals(-code).name}"
+        if -code == signal.SIGKILL:
+            cause += " — np. przez system z braku pamięci"
+        return cause
+    return f"kod wyjścia {code}"

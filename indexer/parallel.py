@@ -39,6 +39,7 @@ from indexer.attachments import Prepared
 from indexer.documents import schema_document
 from indexer.errors import IndexWriteError
 from indexer.generations import PHASE_COMMITTING, OnPhase
+from indexer.messages import describe_exit
 from indexer.records import Practice
 
 # How many practices a worker writes between two progress reports.
@@ -159,13 +160,7 @@ def _report_progress(worker: _Worker, written: int, on_progress) -> None:
 def _lost(worker: _Worker) -> IndexWriteError:
     """The error for a worker that died without finishing its share."""
     worker.process.join(STOP_GRACE_SECONDS)
-    code = worker.process.exitcode
-    if code is not None and code < 0:
-        cause = f"zabity sygnałem {signal.Signals(-code).name}"
-        if -code == signal.SIGKILL:
-            cause += " — np. przez system z braku pamięci"
-    else:
-        cause = f"kod wyjścia {code}"
+    cause = describe_exit(worker.process.exitcode)
     share = worker.share
     return IndexWriteError(
         f"Proces indeksujący nr {worker.number} zakończył się przedwcześnie ({cause}) "

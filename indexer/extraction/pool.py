@@ -37,6 +37,7 @@ from indexer.extraction.model import (
     timeout_reason,
 )
 from indexer.extraction.tools import die_with_parent
+from indexer.messages import describe_exit
 
 Outcome = Extraction | ExtractionError
 OnDone = Callable[[Path, Outcome], None]
@@ -176,13 +177,7 @@ def _receive(job: _Job) -> Outcome:
 
 def _death_reason(job: _Job) -> str:
     job.process.join(EXIT_GRACE_SECONDS)
-    code = job.process.exitcode
-    if code is not None and code < 0:
-        cause = f"zabity sygnałem {signal.Signals(-code).name}"
-        if -code == signal.SIGKILL:
-            cause += " — np. przez system z braku pamięci"
-    else:
-        cause = f"kod wyjścia {code}"
+    cause = describe_exit(job.process.exitcode)
     return f"proces odczytu pliku zakończył się nieoczekiwanie ({cause})"
 
 
