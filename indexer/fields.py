@@ -191,6 +191,8 @@ FIELDS: tuple[Field, ...] = (
         "Miejscowość",
         OPTIONAL_TEXT,
         text=METADATA,
+        # A column too: the engine reads the towns to tell a place word from a topic.
+        column=True,
         result=3,
         similar=True,
         card=True,

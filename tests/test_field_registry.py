@@ -149,6 +149,7 @@ def test_the_schema_holds_the_registry_fields():
         "family",
         *FACETS,
         "population_count",
+        "town",
         "date_added",
         "date_updated",
         "content_hash",

@@ -308,3 +308,30 @@ def test_relaxing_with_a_few_complete_matches_says_they_exist(bundled_searcher):
     response = everything_found(bundled_searcher, "program dla seniorów w małej gminie", "auto")
     assert response.relaxed
     assert any("mniej niż 10 praktyk" in m and "też" in m for m in response.messages)
+
+
+def test_a_place_with_too_few_practices_on_the_topic_shows_the_topic_elsewhere_below(
+    bundled_searcher,
+):
+    """„biblioteka w Kłodzku”: Kłodzko's library first, then libraries elsewhere, said so."""
+    response = run_search(bundled_searcher, "biblioteka w Kłodzku", per_page=50)
+    ids = [hit.id for hit in response.results]
+    assert ids[0] == "demo-001"  # the library in Kłodzko
+    assert {"demo-023", "demo-056"} <= set(ids)  # libraries in Chełmno and Kwidzyn
+    assert response.relaxed == ["Kłodzku"]
+    assert any("spoza: „Kłodzku”" in message for message in response.messages)
+    # Every result is about the topic: the topic word stays required.
+    assert all(re.search(r"(?i)bibliote", hit.title + hit.snippet) for hit in response.results), ids
+
+
+def test_a_topic_the_collection_lacks_finds_nothing_anywhere_whatever_the_place(
+    bundled_searcher,
+):
+    response = run_search(bundled_searcher, "lotnisko w Gdańsku")
+    assert response.total == 0 and response.relaxed == []
+
+
+def test_match_all_keeps_the_place_required(bundled_searcher):
+    response = run_search(bundled_searcher, "biblioteka w Kłodzku", match="all")
+    assert [hit.id for hit in response.results] == ["demo-001"]
+    assert response.relaxed == []

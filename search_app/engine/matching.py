@@ -12,6 +12,12 @@ designed for Polish questions:
   never below two, and the page says so;
 - ``any``: any one word is enough (the parser OR-s them).
 
+A word naming a place of the collection (a town, county or voivodeship:
+:mod:`~search_app.engine.places`) narrows a topic. With ``auto``, when fewer than
+:data:`RELAX_BELOW` practices have the topic in that place, the topic elsewhere is
+shown below them (every other word still required, so a topic the collection lacks
+still finds nothing), and the page says so.
+
 Lowering k was preferred to dropping the most frequent words first (the words
 left being all required): in a first measurement on our judged set the latter
 lost far more set recall, because the word that breaks a natural query
@@ -39,6 +45,7 @@ from analyzers.families import family_key
 from indexer.schema import TEXT_FIELDS
 from search_app.engine import synonyms
 from search_app.engine.context import QueryContext
+from search_app.engine.places import place_terms
 from search_app.engine.variants import (
     UnionOr,
     WordQuery,
@@ -71,6 +78,9 @@ class Matched:
     only: dict[int, int] | None = None
     # When relaxed: how many of those practices have all the words.
     complete: int = 0
+    # Place words not required: too few practices have the topic there, so the topic
+    # elsewhere is shown too (ranked below), see :func:`_beyond_places`.
+    places: list[str] = field(default_factory=list)
 
 
 def apply_strategy(
@@ -99,16 +109,21 @@ def apply_strategy(
     fixed = [u for u in content if not isinstance(u, WordQuery) or u.required]
     words: list[WordQuery] = [u for u in content if isinstance(u, WordQuery) and not u.required]
     needed, only = len(words), None
+    places: list[WordQuery] = []
     if match == "auto":
         needed, only = _words_needed(context.searcher, fixed, words, restrict)
+        if only is None:
+            places, only = _beyond_places(context, fixed, words, restrict)
     built = _requiring(fixed, words, only)
     if optional:
         built = AndMaybe(built, UnionOr([_plain(u) for u in optional]))
     relaxed = [u.word for u in unread]
     if needed < len(words):
         relaxed.extend(u.word for u in words)
+    relaxed.extend(u.word for u in places)
     complete = sum(1 for matched in (only or {}).values() if matched == len(words))
-    return Matched(built.normalize(), relaxed, needed if needed < len(words) else 0, only, complete)
+    required = needed if needed < len(words) else 0
+    return Matched(built.normalize(), relaxed, required, only, complete, [u.word for u in places])
 
 
 def _words_needed(
@@ -147,6 +162,40 @@ def _words_needed(
     if needed == len(words) or practices_with(needed) == 0:
         return len(words), None  # relaxing found nothing either: keep the query as typed
     return needed, {doc: matched for doc, matched in counts.items() if matched >= needed}
+
+
+def _beyond_places(
+    context: QueryContext, fixed: list[Query], words: list[WordQuery], restrict: Query | None
+) -> tuple[list[WordQuery], dict[int, int] | None]:
+    """The place words to drop, and the practices on the topic anywhere with how many of
+    the words each has; ([], None) to keep every word.
+
+    A place ("w Kłodzku", "wielkopolskie") narrows a topic. When fewer than
+    :data:`RELAX_BELOW` practices (within the filters) have the topic there, the same
+    topic elsewhere is shown below them: every other word stays required, so a topic
+    the collection lacks still finds nothing, and practices in the place rank first
+    (more words matched).
+    """
+    names = place_terms(context)
+    is_place = [bool(names.intersection(w.terms)) for w in words]
+    if all(is_place) or not any(is_place):
+        return [], None
+    searcher = context.searcher
+    docs = [_word_docs(searcher, w) for w in words]
+    on_topic = set.intersection(*(d for d, place in zip(docs, is_place, strict=True) if not place))
+    within = _docs_of(searcher, fixed)
+    if within is not None:
+        on_topic &= within
+    everywhere = on_topic.intersection(
+        *(d for d, place in zip(docs, is_place, strict=True) if place)
+    )
+    filtered = _docs_of(searcher, [restrict] if restrict is not None else [])
+    if filtered is not None:
+        on_topic, everywhere = on_topic & filtered, everywhere & filtered
+    if len(everywhere) >= RELAX_BELOW or len(on_topic) == len(everywhere):
+        return [], None
+    at = [w for w, place in zip(words, is_place, strict=True) if place]
+    return at, {doc: sum(doc in d for d in docs) for doc in on_topic}
 
 
 def _docs_of(searcher: Searcher, parts: list[Query]) -> set[int] | None:

@@ -454,6 +454,12 @@ def _named_filters(
 def _relaxed_note(matched: Matched) -> str:
     """The Polish note saying which words the results need not all contain."""
     words = ", ".join(f"„{word}”" for word in matched.relaxed)
+    if matched.places:
+        places = ", ".join(f"„{word}”" for word in matched.places)
+        return (
+            f"W tym miejscu pasuje mniej niż {RELAX_BELOW} praktyk — niżej pokazuję też "
+            f"praktyki na ten temat spoza: {places}."
+        )
     if matched.required and matched.complete:
         return (
             f"Wszystkie słowa zapytania zawiera mniej niż {RELAX_BELOW} praktyk — pokazuję "
