@@ -33,6 +33,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``INDEX_DIR``); the values are strings, parsed by :func:`parse_config` into the
     defaults' types (paths, lists, counts, seconds).
     """
+    from search_app.web.pages import OPERATOR_DEFAULTS
+
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=DEFAULT_INDEX_DIR,
@@ -65,6 +67,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Comma-separated in BDP_TRUSTED_HOSTS.
         TRUSTED_HOSTS=None,
     )
+    # Who runs the site, for "O bazie" and the accessibility statement (search_app/web/
+    # pages.py): BDP_OPERATOR_NAME, BDP_ACCESSIBILITY_EMAIL, BDP_STATEMENT_UPDATED...;
+    # the defaults are demo values the pages mark as such.
+    app.config.from_mapping(OPERATOR_DEFAULTS)
     protected = {key: app.config[key] for key in NOT_FROM_ENVIRONMENT}
     app.config.from_prefixed_env(ENV_PREFIX, loads=str)
     app.config.update(protected)
@@ -84,7 +90,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
     _use_configured_thesaurus(app)
 
-    from search_app.web import access, analytics, api, downloads, errors, feeds, security, views
+    from search_app.web import (
+        access,
+        analytics,
+        api,
+        downloads,
+        errors,
+        feeds,
+        pages,
+        security,
+        views,
+    )
 
     access.init_app(app)
     analytics.init_app(app)
@@ -92,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(pages.bp)
     if str(app.config["ADMIN_TOKEN"]).strip():
         from search_app.web import admin, admin_synonyms  # noqa: F401 - its routes are admin's
 
@@ -125,6 +142,9 @@ def parse_config(config: dict[str, Any]) -> None:
     config["ADMIN_LOCK_TIMEOUT"] = _seconds(config, "ADMIN_LOCK_TIMEOUT")
     for name in ("ADMIN_AUTH_FAILURES", "ADMIN_RATE_LIMIT", "ADMIN_READ_RATE_LIMIT"):
         config[name] = _rate(config, name)
+    from search_app.web.pages import parse_operator_config
+
+    parse_operator_config(config, ENV_PREFIX)
 
 
 def _use_configured_thesaurus(app: Flask) -> None:

@@ -1396,6 +1396,20 @@ def openapi_spec() -> dict[str, Any]:
                     "responses": {"200": _html("Pomoc do wyszukiwania.")},
                 }
             },
+            "/o-bazie": {
+                "get": {
+                    "operationId": "aboutPage",
+                    "summary": "O bazie: czym jest BDP, kto prowadzi wyszukiwarkę (HTML)",
+                    "responses": {"200": _html("Informacje o bazie i jej operatorze.")},
+                }
+            },
+            "/deklaracja-dostepnosci": {
+                "get": {
+                    "operationId": "accessibilityStatement",
+                    "summary": "Deklaracja dostępności strony (HTML)",
+                    "responses": {"200": _html("Deklaracja dostępności.")},
+                }
+            },
             "/praktyka/{practice_id}": {
                 "get": {
                     "operationId": "practicePage",

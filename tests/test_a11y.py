@@ -1,0 +1,288 @@
+"""Accessibility (WCAG 2.1 AA): axe-core run inside Chromium on every page type, plus
+keyboard-only journeys.
+
+axe-core is vendored as ``tests/vendor/axe-core/axe.min.js`` (MPL-2.0, its licence
+header kept, the licence next to it), so the tests need no network and no npm. Every
+rule of the WCAG 2.0/2.1 A and AA tags and of the best practices must pass, at 1280 px
+and at 390 px.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from indexer.sources import DEFAULT_SOURCES
+from search_app.engine.synonyms import SYNONYMS_FILE
+from search_app.web import create_app
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+TOKEN = "token-redakcji-dostepnosc-" + "z" * 16
+ZERO = "qwxzy brakujace slowo"
+
+# Every page type, by the path that shows it; the practice page is found from a result.
+PAGES = {
+    "wyszukiwarka": "/",
+    "wyniki": "/?q=pomoc",
+    "zero-wynikow": "/?q=" + ZERO.replace(" ", "+"),
+    "praktyka": None,
+    "jak-szukac": "/jak-szukac",
+    "o-bazie": "/o-bazie",
+    "deklaracja-dostepnosci": "/deklaracja-dostepnosci",
+    "blad-404": "/praktyka/nie-ma-takiej-praktyki",
+    "logowanie-redakcji": "/redakcja/logowanie",
+}
+
+
+@pytest.fixture(scope="module")
+def base_url(bundled_index, tmp_path_factory):
+    """The app with an editors' token (so the panel's login page exists), over a copy
+    of the bundled index; everything it writes is in a temporary folder."""
+    folder = tmp_path_factory.mktemp("a11y")
+    index_dir = folder / "index"
+    shutil.copytree(bundled_index, index_dir, symlinks=True)
+    thesaurus = folder / "synonimy.txt"
+    thesaurus.write_bytes(SYNONYMS_FILE.read_bytes())
+    app = create_app(
+        {
+            "INDEX_DIR": str(index_dir),
+            "ADMIN_TOKEN": TOKEN,
+            "SOURCES": [DEFAULT_SOURCES],
+            "SYNONYMS": str(thesaurus),
+            "ANALYTICS_DB": str(folder / "analytics.sqlite3"),
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is missing (bash scripts/test.sh installs it)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, base_url, viewport, **options):
+    context = browser.new_context(viewport=viewport, locale="pl-PL", base_url=base_url, **options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, errors
+
+
+@pytest.fixture()
+def page(browser, base_url):
+    context, page, errors = new_page(browser, base_url, DESKTOP)
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def practice_path(page) -> str:
+    page.goto("/?q=pomoc")
+    href = page.locator(".hit h3 a").first.get_attribute("href")
+    assert href
+    return href
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations on the page as shown, every listed tag run."""
+    page.add_script_tag(path=str(AXE))
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    return page.evaluate(
+        "async (options) => (await axe.run(document, options)).violations", options
+    )
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node['failureSummary']!r}"[:400])
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_violations(browser, base_url, name, viewport):
+    # bypass_csp: the app's Content-Security-Policy (rightly) refuses the injected axe
+    context, page, errors = new_page(browser, base_url, viewport, bypass_csp=True)
+    try:
+        path = PAGES[name] or practice_path(page)
+        response = page.goto(path)
+        assert response is not None
+        assert response.status == (404 if name == "blad-404" else 200)
+        page.wait_for_load_state("load")
+        violations = axe_violations(page)
+        assert not violations, f"{name} @ {viewport['width']}px:\n" + describe(violations)
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", [n for n in PAGES if n != "logowanie-redakcji"])
+def test_one_h1_per_page(page, name):
+    page.goto(PAGES[name] or practice_path(page))
+    assert page.locator("h1").count() == 1
+
+
+def focus_summary(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            return {tag: el.tagName, text: (el.textContent || '').trim(),
+                    href: el.getAttribute('href') || '', cls: el.className || ''};
+        }"""
+    )
+
+
+def test_the_first_tab_stops_are_the_skip_links(page):
+    page.goto("/?q=pomoc")
+    page.keyboard.press("Tab")
+    first = focus_summary(page)
+    page.keyboard.press("Tab")
+    second = focus_summary(page)
+    texts = {first["text"], second["text"]}
+    assert texts == {"Przejdź do treści", "Przejdź do wyników"}
+    # a focused skip link is on screen
+    assert page.evaluate("() => document.activeElement.getBoundingClientRect().left >= 0")
+
+
+def tab_to(page, text: str, most: int) -> int:
+    """Press Tab until the focused element's text is ``text``; the presses it took."""
+    for presses in range(1, most + 1):
+        page.keyboard.press("Tab")
+        if focus_summary(page)["text"] == text:
+            return presses
+    pytest.fail(f"{text!r} not reached in {most} Tab presses: focus on {focus_summary(page)}")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_keyboard_reaches_the_first_result_through_the_skip_link(browser, base_url, viewport):
+    context, page, errors = new_page(browser, base_url, viewport)
+    try:
+        page.goto("/?q=pomoc")
+        first_title = page.locator(".hit h3 a").first.inner_text()
+        assert tab_to(page, "Przejdź do wyników", 2) <= 2
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "lista-wynikow"
+        assert tab_to(page, first_title, 1) == 1
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/praktyka/**")
+        assert page.locator("h1").inner_text() == first_title
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_the_skip_link_on_zero_results_lands_on_the_message(page):
+    page.goto(PAGES["zero-wynikow"])
+    tab_to(page, "Przejdź do wyników", 2)
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "lista-wynikow"
+    assert "Nic nie znaleziono" in page.evaluate("() => document.activeElement.textContent")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_a_facet_is_chosen_from_the_keyboard(browser, base_url, viewport):
+    context, page, errors = new_page(browser, base_url, viewport)
+    try:
+        page.goto("/?q=pomoc")
+        before = int(page.locator("#wyniki strong").inner_text())
+        box = page.locator("details.facets-box")
+        if not box.evaluate("el => el.open"):  # collapsed on a phone: opened with Enter
+            tab_to(page, page.locator("details.facets-box > summary").inner_text(), 12)
+            page.keyboard.press("Enter")
+            assert box.evaluate("el => el.open")
+        link = page.locator("section.facet[aria-labelledby='facet-voivodeship'] .facet-link").first
+        label = link.locator(".facet-label").inner_text()
+        text = link.evaluate("el => el.textContent.trim()")
+        tab_to(page, text, 40)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**voivodeship=*")
+        assert page.locator(".chips a", has_text=label).count() == 1
+        assert 0 < int(page.locator("#wyniki strong").inner_text()) <= before
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_the_result_count_is_announced_politely(page):
+    page.goto("/?q=pomoc")
+    live = page.evaluate(
+        "() => document.querySelector('#wyniki strong').closest('[aria-live]')"
+        "?.getAttribute('aria-live')"
+    )
+    assert live == "polite"
+
+
+def test_the_focus_ring_contrasts_with_white_and_the_page_background(page):
+    """The focused control's outline is dark (≥ 3:1 on white and on the page grey)
+    with a light ring next to it, so it stays visible on dark fills too."""
+    page.goto("/?q=pomoc")
+    page.keyboard.press("Tab")
+    style = page.evaluate(
+        """() => { const s = getComputedStyle(document.activeElement);
+                   return {color: s.outlineColor, width: s.outlineWidth, style: s.outlineStyle,
+                           shadow: s.boxShadow}; }"""
+    )
+    assert style["style"] == "solid" and float(style["width"].rstrip("px")) >= 2
+    rgb = [int(x) for x in style["color"][style["color"].index("(") + 1 : -1].split(",")[:3]]
+    assert contrast(rgb, [255, 255, 255]) >= 3 and contrast(rgb, [0xF4, 0xF6, 0xF9]) >= 3
+    assert "255, 255, 255" in style["shadow"]
+
+
+def luminance(rgb: list[int]) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: list[int], b: list[int]) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_reduced_motion_turns_transitions_off(browser, base_url):
+    context, page, errors = new_page(browser, base_url, DESKTOP, reduced_motion="reduce")
+    try:
+        page.goto("/")
+        durations = page.evaluate(
+            """() => [...document.querySelectorAll('*')].flatMap(el => {
+                const s = getComputedStyle(el);
+                return [s.transitionDuration, s.animationDuration];
+            }).filter(d => d.split(',').some(x => parseFloat(x) > 0.01))"""
+        )
+        assert durations == []
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_axe_is_vendored_with_its_licence():
+    head = AXE.read_text(encoding="utf-8")[:600]
+    assert "Mozilla Public" in head and "axe v4" in head
+    assert (AXE.parent / "LICENSE").exists()
+    json.dumps(AXE_TAGS)
