@@ -13,6 +13,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, Index
 from whoosh.searching import Searcher
 
+from analyzers.collation import polish_key
 from indexer.errors import IndexMissingError
 from indexer.generations import (
     CURRENT_FILE,
@@ -72,7 +73,8 @@ def index_stats(index_dir: Path | str) -> dict:
                 value = column[docnum]
                 if value:
                     counts[value] = counts.get(value, 0) + 1
-            facets[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            # Most practices first; equal counts in Polish alphabetical order (ł after l).
+            facets[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], polish_key(kv[0]))))
         stats = {
             "index_dir": str(index_dir),
             "generation": name,

@@ -19,6 +19,7 @@ from whoosh.collectors import Collector, TimeLimitCollector, TopCollector
 from whoosh.query import And, Every, Not, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher, TimeLimit
 
+from analyzers.collation import polish_key
 from indexer import fields
 from indexer.schema import FACETS, POPULATION_BANDS, build_schema, facet_label
 from search_app.engine.attachments import (
@@ -709,7 +710,8 @@ def _facet_values(
     elif name == "year":
         values.sort(key=lambda v: v.value, reverse=True)
     else:
-        values.sort(key=lambda v: (-v.count, v.value))
+        # Most practices first; equal counts in Polish alphabetical order (ł after l, ś after s).
+        values.sort(key=lambda v: (-v.count, polish_key(v.label), v.value))
     return values
 
 
