@@ -478,7 +478,7 @@ class Links(HTMLParser):
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/?q=rodzina&voivodeship=śląskie&page=2&per_page=5&sort=oldest"]
+    "url", ["/", "/?q=rodzina&voivodeship=śląskie&page=2&per_page=1&sort=oldest"]
 )
 def test_the_search_page_links_its_feed_and_export(bundled_client, url):
     page = bundled_client.get(url)

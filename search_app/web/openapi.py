@@ -1384,6 +1384,13 @@ def openapi_spec() -> dict[str, Any]:
                     "parameters": search_parameters(),
                     "responses": {
                         "200": _html("Strona wyników."),
+                        "303": {
+                            "description": (
+                                "Strona dalsza niż ostatnia: przekierowanie na ostatnią,"
+                                " która o tym informuje (parametr poza=<żądana strona>)."
+                            ),
+                            "headers": _location("Ostatnia strona wyników."),
+                        },
                         "400": _html("Żądanie, którego nie da się odczytać."),
                         "503": _html("Brak indeksu."),
                     },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -18,7 +19,7 @@ from search_app.engine.attachments import stored_files
 from search_app.engine.matching import MIN_REQUIRED, RELAX_BELOW
 from search_app.engine.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
 from search_app.web import analytics
-from search_app.web.access import find_similar, get_document_or_404
+from search_app.web.access import find_similar, get_document_or_404, run_search
 from search_app.web.downloads import PublicFile, public_files
 from search_app.web.map import map_regions, plural_practices
 
@@ -33,6 +34,13 @@ PER_PAGE_CHOICES = (10, 20, 50)
 # Values shown before "pokaż więcej" in a facet.
 VISIBLE_VALUES = 8
 PAGE_WINDOW = 2
+# The page a search redirected from when it asked for a page past the last: the page
+# it lands on says so ("Strona 999 nie istnieje — pokazuję ostatnią, 2.").
+BEYOND_PARAM = "poza"
+# Categories offered to browse when a search finds nothing.
+POPULAR_CATEGORIES = 5
+# The engine's message for a query without results (the page has its own).
+NO_RESULTS = "Brak wyników."
 
 # The metric card of the practice page (field registry, indexer.fields): single values
 # (field name -> Polish label), then lists, whose values link by the field's ``link``.
@@ -45,17 +53,39 @@ def index():
     """The search page; with no query it lists every practice, newest first, under a map.
 
     A search (a query or a filter) is recorded in the search log, and each result
-    links to its practice with the click in ``?z=`` (see :func:`practice`).
+    links to its practice with the click in ``?z=`` (see :func:`practice`). A page past
+    the last one redirects (303) to the last, which notes it (``?poza=<page asked>``);
+    the JSON API answers such a page as it is (empty).
     """
-    search_request, response, search_id = analytics.logged_search(request.args)
     args = MultiDict(request.args)
+    beyond = args.poplist(BEYOND_PARAM)
+    started = time.perf_counter()
+    search_request, response = run_search(args)
+    notes = [*_beyond_note(beyond, response), *_page_messages(response)]
+    if response.total and response.page > response.pages:
+        asked, last = response.page, MultiDict(args)
+        last["page"] = str(response.pages)
+        if _as_int(args.get("page", "")) == asked:
+            last[BEYOND_PARAM] = str(asked)
+            return redirect(url_for(".index", **last.to_dict(flat=False)), code=303)
+        # A page number the engine had to repair (past 1000): a redirect would lose its
+        # note, so the last page is shown at once, with both notes.
+        notes = [*_page_messages(response), _beyond_text(asked, response.pages)]
+        args = last
+        search_request, response = run_search(args)
+    latency_ms = (time.perf_counter() - started) * 1000
+    search_id = analytics.record_search(search_request, response, latency_ms)
     facets = _facet_views(args, response)
     home = not search_request.q and not search_request.filters
     back = request.full_path.rstrip("?") or "/"
+    if beyond:  # the way back from a practice: without the note
+        back = url_for(".index", **args.to_dict(flat=False))
+    filters = [(k, v) for k, v in args.items(multi=True) if k in FACETS]
     return render_template(
         "search.html",
         request_=search_request,
         response=response,
+        notes=notes,
         facets=facets,
         chips=_chips(facets),
         clear_url=url_for(".index", **_only(args, "q", "sort", "per_page")),
@@ -65,13 +95,59 @@ def index():
         page_links=_page_links(response.page, response.pages),
         page_url=lambda page: _page_url(args, page),
         query_url=lambda q, correct=None: _query_url(args, q, correct),
-        filters=[(k, v) for k, v in args.items(multi=True) if k in FACETS],
+        filters=filters,
         poland=_poland_map(response) if home and response.page == 1 else None,
+        popular=_popular_categories() if not response.total else [],
         back=back,
         result_url=lambda practice_id, position: _result_url(
             practice_id, position, back, search_id
         ),
+        search_feed_url=lambda: _export_url("feeds.feed", args, "page", "per_page", "sort"),
+        search_csv_url=lambda: _export_url("feeds.search_csv", args, "page", "per_page"),
     )
+
+
+def _beyond_note(beyond: list[str], response: SearchResponse) -> list[str]:
+    """The note of a page reached from a page past the last (``?poza=``), if it is one."""
+    asked = _as_int(beyond[-1][:8]) if beyond else None
+    if asked is None or asked <= response.pages or response.page != response.pages:
+        return []
+    return [_beyond_text(asked, response.pages)]
+
+
+def _beyond_text(asked: int, last: int) -> str:
+    return f"Strona {asked} nie istnieje — pokazuję ostatnią, {last}."
+
+
+def _as_int(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def _page_messages(response: SearchResponse) -> list[str]:
+    """The search's messages, but the engine's "Brak wyników" when nothing was found:
+    the page says that once, in its own words, with what to try next."""
+    if response.total:
+        return list(response.messages)
+    return [m for m in response.messages if not m.startswith(NO_RESULTS)]
+
+
+def _export_url(endpoint: str, args: MultiDict, *dropped: str) -> str:
+    """The feed or export of the page shown (``args``, without the note's parameter)."""
+    kept = {k: v for k, v in args.to_dict(flat=False).items() if k not in dropped}
+    return url_for(endpoint, **kept)  # type: ignore[arg-type]
+
+
+def _popular_categories() -> list[dict[str, Any]]:
+    """The categories with the most practices, to browse when a search finds nothing."""
+    _request, everything = run_search(MultiDict({"per_page": "1"}))
+    values = sorted(everything.facets.get("category", []), key=lambda v: (-v.count, v.label))
+    return [
+        {"label": v.label, "count": v.count, "url": url_for(".index", category=v.value)}
+        for v in values[:POPULAR_CATEGORIES]
+    ]
 
 
 def _result_url(practice_id: str, position: int, back: str, search_id: str | None) -> str:
@@ -110,9 +186,10 @@ def practice(practice_id: str):
         return response
     record = stored["record"]
     files, _pages = stored_files(stored)
-    back = request.args.get("powrot", "")
-    if not back.startswith("/?") and back != "/":
-        back = url_for(".index")
+    # "Wróć do wyników" only when opened from results (their address in ``powrot``).
+    back: str | None = request.args.get("powrot", "")
+    if not (back and (back.startswith("/?") or back == "/")):
+        back = None
     limits = current_limits()
     summary, summary_cut = _paragraphs(record.get("summary"), limits.summary_chars)
     body, body_cut = _paragraphs(record.get("body"), limits.body_chars)
