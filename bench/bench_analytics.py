@@ -41,6 +41,7 @@ from urllib.parse import urlencode
 
 from bench.bench_extraction import machine, table
 from bench.bench_update import synthetic_practices
+from bench.docs import write_section
 from bench.http import get
 from bench.http_load import Server
 from bench.measure import percentiles
@@ -232,19 +233,8 @@ load average at start {m["load_average_at_start"]}; {report["seconds"]:.0f} s in
 
 
 def write_docs(section: str, path: Path = DOCS) -> None:
-    """Replace the generated section between the markers (or add it before "## Notes")."""
-    text = path.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{section.rstrip()}\n{END}"
-    if BEGIN in text and END in text:
-        start = text.index(BEGIN)
-        end = text.index(END, start) + len(END)
-        text = text[:start] + block + text[end:]
-    elif "\n## Notes\n" in text:
-        head, tail = text.split("\n## Notes\n", 1)
-        text = f"{head}\n{block}\n\n## Notes\n{tail}"
-    else:
-        text = f"{text.rstrip()}\n\n{block}\n"
-    path.write_text(text, encoding="utf-8")
+    """This benchmark's section of docs/benchmarks.md, between its markers."""
+    write_section(section, BEGIN, END, path)
 
 
 def main() -> None:

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.bench_update import synthetic_practices
+from bench.docs import write_section
 from indexer.extraction import Extraction, ExtractionError, ExtractionLimits, extract_many
 from indexer.extraction.pdf import OCR_DPI
 from indexer.jsonl import write_jsonl
@@ -585,19 +586,8 @@ def _range(items: list[dict[str, Any]], base: dict[str, Any]) -> str:
 
 
 def write_docs(section: str, path: Path = DOCS) -> None:
-    """Replace the generated section between the markers (or add it before "## Notes")."""
-    text = path.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{section.rstrip()}\n{END}"
-    if BEGIN in text and END in text:
-        start = text.index(BEGIN)
-        end = text.index(END, start) + len(END)
-        text = text[:start] + block + text[end:]
-    elif "\n## Notes\n" in text:
-        head, tail = text.split("\n## Notes\n", 1)
-        text = f"{head}\n{block}\n\n## Notes\n{tail}"
-    else:
-        text = f"{text.rstrip()}\n\n{block}\n"
-    path.write_text(text, encoding="utf-8")
+    """This benchmark's section of docs/benchmarks.md, between its markers."""
+    write_section(section, BEGIN, END, path)
 
 
 def step(what: str) -> None:

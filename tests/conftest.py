@@ -162,3 +162,18 @@ def run_search(searcher: Searcher, q: str = "", **kwargs) -> SearchResponse:
     """Search as the API does: clean the raw input, then search (its notes come first)."""
     request, _notes = clean_request(q, **kwargs)
     return search(searcher, request)
+
+
+@contextlib.contextmanager
+def live_server(app) -> Iterator[str]:
+    """Serve ``app`` on a free local port in a thread, for a real browser; its address."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from indexer.sources import DEFAULT_SOURCES
 from search_app.engine.synonyms import SYNONYMS_FILE
 from search_app.web import create_app
+from tests.conftest import live_server
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -61,12 +60,8 @@ def base_url(bundled_index, tmp_path_factory):
             "ANALYTICS_DB": str(folder / "analytics.sqlite3"),
         }
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with live_server(app) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,13 @@ Screenshots at 1280 px and 390 px go to the git-ignored ``screenshots/`` folder.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from werkzeug.serving import make_server
 
 from search_app.web import create_app
+from tests.conftest import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,12 +41,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def base_url(bundled_index):
     app = create_app({"INDEX_DIR": str(bundled_index)})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with live_server(app) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from search_app.web import create_app
+from tests.conftest import live_server
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 
 PRACTICE = "/praktyka/000_3b014753ec2e4c31"
@@ -186,12 +185,8 @@ def base_url(bundled_index, tmp_path_factory):
     app = create_app(
         {"INDEX_DIR": str(index_dir), "ANALYTICS_DB": str(folder / "analytics.sqlite3")}
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with live_server(app) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from werkzeug.serving import make_server
 
 from indexer.sources import DEFAULT_SOURCES
 from search_app.engine.synonyms import SYNONYMS_FILE
 from search_app.web import create_app
+from tests.conftest import live_server
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -46,12 +45,8 @@ def served(bundled_index, tmp_path_factory):
             "ANALYTICS_DB": str(folder / "analytics.sqlite3"),
         }
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with live_server(app) as address:
+        yield app, address
     assert SYNONYMS_FILE.read_bytes() != b""  # the repository's file was never the one edited
 
 
