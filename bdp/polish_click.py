@@ -45,8 +45,27 @@ class PolishContext(click.Context):
     formatter_class = PolishFormatter
 
 
+# click names an option's value after its type ("DIRECTORY", "INTEGER"): the Polish words.
+METAVARS = {
+    "directory": "KATALOG",
+    "file": "PLIK",
+    "filename": "PLIK",
+    "path": "ŚCIEŻKA",
+    "text": "TEKST",
+    "integer": "LICZBA",
+    "float": "LICZBA",
+    "boolean": "TAK|NIE",
+}
+
+
 class PolishOption(click.Option):
-    """An option whose bracketed help extras (default, variable, range) are Polish."""
+    """An option whose value name and bracketed help extras (default, variable, range)
+    are Polish."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.metavar is None and not self.is_flag:
+            self.metavar = METAVARS.get(self.type.name)
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
         record = super().get_help_record(ctx)

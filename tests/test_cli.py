@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -143,6 +144,7 @@ def test_export_reports_records_todays_limits_refuse_and_exports_the_rest(
 
 # --- click's own messages in Polish (issue #15) ---
 
+ENGLISH_VALUE_NAMES = {"DIRECTORY", "FILE", "FILENAME", "PATH", "TEXT", "INTEGER", "FLOAT"}
 ENGLISH = ("Usage:", "Options:", "Commands:", "Show this message", "Error:", "Try '")
 
 
@@ -166,6 +168,9 @@ def test_help_is_polish(runner, path):
     assert "-h, --help" in result.output and "Pokaż tę pomoc i zakończ." in result.output
     for english in (*ENGLISH, "[default:", "env var:", "[OPTIONS]", "COMMAND [ARGS]"):
         assert english not in result.output
+    # click's value names ("--index-dir DIRECTORY", "--output FILENAME") are English words.
+    value_names = set(re.findall(r"\b[A-Z]{3,}\b", result.output))
+    assert not value_names & ENGLISH_VALUE_NAMES, value_names
 
 
 def test_group_help_lists_polecenia(runner):

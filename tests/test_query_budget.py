@@ -6,6 +6,7 @@ except the issue's own acceptance figures, which are absolute bounds and kept ge
 
 from __future__ import annotations
 
+import gc
 import json
 import queue
 import random
@@ -75,10 +76,20 @@ def searcher(bundled_searcher):
 
 
 def _timed(searcher, q: str, **params) -> tuple[float, object]:
+    """The time of one search, without a collection of the test process's whole heap.
+
+    A full garbage collection in a suite of a thousand tests costs as much as a hostile
+    query and is not the query's cost, so it runs before the clock starts.
+    """
     request, _messages = clean_request(q, **params)
-    started = time.perf_counter()
-    response = search(searcher, request)
-    return time.perf_counter() - started, response
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        response = search(searcher, request)
+        return time.perf_counter() - started, response
+    finally:
+        gc.enable()
 
 
 @pytest.fixture(scope="module")
@@ -120,11 +131,11 @@ def test_any_query_costs_at_most_20_normal_ones(searcher, normal_seconds, q, fil
 
 
 def test_600_characters_of_unknown_words_are_searched_with_a_note(searcher, normal_seconds):
-    request, messages = clean_request(unknown_words(random.Random(1)))
+    q = unknown_words(random.Random(1))
+    _request, messages = clean_request(q)
     assert messages == ["Zapytanie skrócono do 500 znaków.", "Zapytanie skrócono do 32 słów."]
-    started = time.perf_counter()
-    response = search(searcher, request)
-    assert time.perf_counter() - started <= 20 * normal_seconds
+    seconds, response = _timed(searcher, q)
+    assert seconds <= 20 * normal_seconds
     assert NOTE_UNDERSTANDING in response.messages and response.suggestion is None
 
 
