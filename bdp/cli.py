@@ -786,7 +786,9 @@ def analytics_command(settings: Settings, days: int, limit: int, as_json: bool) 
 
 
 @main.command("serve")
-@option("--host", default="127.0.0.1", show_default=True, help="Adres nasłuchu.")
+@option(
+    "--host", default="127.0.0.1", show_default=True, metavar="ADRES", help="Adres nasłuchu."
+)
 @option(
     "--port",
     default=5000,
@@ -801,8 +803,16 @@ def analytics_command(settings: Settings, days: int, limit: int, as_json: bool) 
     type=IntRange(1, 32),
     help="Liczba procesów roboczych gunicorna.",
 )
+@option(
+    "--threads",
+    default=1,
+    show_default=True,
+    envvar="BDP_THREADS",
+    type=IntRange(1, 32),
+    help="Liczba wątków w każdym procesie roboczym.",
+)
 @pass_settings
-def serve_command(settings: Settings, host: str, port: int, workers: int) -> None:
+def serve_command(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
     """Uruchom wyszukiwarkę (gunicorn) pod adresem http://HOST:PORT/.
 
     Adres jest wypisywany, gdy port już przyjmuje połączenia; zajęty port
@@ -813,7 +823,7 @@ def serve_command(settings: Settings, host: str, port: int, workers: int) -> Non
     open_index(settings.index_dir).close()
     listener = listen(host, port)
     click.echo(f"Wyszukiwarka działa pod adresem {address_url(host, listener)} (Ctrl+C kończy).")
-    run_gunicorn(settings.index_dir, listener, workers)
+    run_gunicorn(settings.index_dir, listener, workers, threads=threads)
 
 
 def _report_errors(errors) -> None:

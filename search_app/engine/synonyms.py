@@ -85,6 +85,11 @@ _loaded: dict[Path, _Loaded] = {}
 _lock = threading.Lock()
 
 
+def thesaurus_version() -> int:
+    """A number that changes when the groups in use change: part of cached answers' keys."""
+    return hash(load_synonyms())
+
+
 def load_synonyms(path: Path | None = None) -> Groups:
     """Groups of equivalent expressions; "#" starts a comment, commas separate expressions.
 

@@ -94,6 +94,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         access,
         analytics,
         api,
+        cache,
         downloads,
         errors,
         feeds,
@@ -104,6 +105,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     access.init_app(app)
     analytics.init_app(app)
+    cache.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(downloads.bp)

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from werkzeug.datastructures import MultiDict
 
 from search_app.analytics import SearchLog, analytics_db_path
@@ -91,21 +91,44 @@ def logged_search(args: MultiDict) -> tuple[SearchRequest, SearchResponse, str |
 def record_search(
     search_request: SearchRequest, response: SearchResponse, latency_ms: float
 ) -> str | None:
-    """Queue one search in the log; its id, or None when it is not recorded. Never raises."""
+    """Queue one search in the log; its id, or None when it is not recorded. Never raises.
+
+    What was recorded, and the id, stay in ``g`` (``bdp_logged_search``,
+    ``bdp_search_id``): the response cache keeps them to record the search again when
+    it answers the same request (:func:`record_again`).
+    """
     search_log = search_log_or_none()
     if search_log is None or not (search_request.q or search_request.filters):
         return None
+    logged = {
+        "query": search_request.q,
+        "corrected": response.suggestion if response.corrected else None,
+        "filters": search_request.filters,
+        "sort": search_request.sort,
+        "page": search_request.page,
+        "total": response.total,
+        "relaxed_words": tuple(response.relaxed),
+        "unknown_words": tuple(response.unknown),
+    }
+    search_id = _record(search_log, logged, latency_ms)
+    g.bdp_logged_search = logged
+    g.bdp_search_id = search_id
+    return search_id
+
+
+def record_again(logged: Mapping[str, Any], latency_ms: float = 0.0) -> str | None:
+    """Record a search answered from the cache, as :func:`record_search` recorded it."""
+    search_log = search_log_or_none()
+    if search_log is None:
+        return None
+    return _record(search_log, logged, latency_ms)
+
+
+def _record(search_log: SearchLog, logged: Mapping[str, Any], latency_ms: float) -> str | None:
+    query = logged["query"]
     try:
         return search_log.record_search(
-            search_request.q,
-            corrected=response.suggestion if response.corrected else None,
-            filters=search_request.filters,
-            sort=search_request.sort,
-            page=search_request.page,
-            total=response.total,
-            latency_ms=latency_ms,
-            relaxed_words=response.relaxed,
-            unknown_words=response.unknown,
+            query, **{k: v for k, v in logged.items() if k != "query"}, latency_ms=latency_ms
         )
     except Exception:  # noqa: BLE001 - the log never raises; this is belt and braces
         log.exception("Could not record a search")
@@ -160,6 +183,11 @@ def search_log_or_none() -> SearchLog | None:
 
 
 def _enabled(value: Any) -> bool:
+    return parse_switch("BDP_ANALYTICS", value)
+
+
+def parse_switch(variable: str, value: Any) -> bool:
+    """An on/off setting (on when blank); a typo stops the start, in Polish."""
     if isinstance(value, bool):
         return value
     raw = str(value if value is not None else "").strip().lower()
@@ -167,7 +195,7 @@ def _enabled(value: Any) -> bool:
         return True
     if raw in OFF:
         return False
-    raise ValueError(f"BDP_ANALYTICS musi mieć wartość 1 albo 0 (tak/nie), a ma: {value!r}.")
+    raise ValueError(f"{variable} musi mieć wartość 1 albo 0 (tak/nie), a ma: {value!r}.")
 
 
 def _retention(value: Any) -> int:

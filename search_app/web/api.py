@@ -15,6 +15,7 @@ from search_app.web.access import (
     run_suggest,
 )
 from search_app.web.analytics import logged_search
+from search_app.web.cache import cache_summary
 from search_app.web.downloads import attachment_url, public_files
 from search_app.web.openapi import openapi_spec
 
@@ -82,10 +83,18 @@ def api_openapi():
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness and readiness: 200 with the document count when an index is served.
+    """Liveness and readiness: 200 with the document count when an index is served, and
+    this worker's response cache figures.
 
     Without a usable index the error handler answers 503 in the one error shape.
     """
     documents = get_searcher().doc_count()
     generation = current_app.extensions["bdp_index"].generation
-    return jsonify({"status": "ok", "documents": documents, "generation": generation})
+    return jsonify(
+        {
+            "status": "ok",
+            "documents": documents,
+            "generation": generation,
+            "cache": cache_summary(),
+        }
+    )

@@ -599,14 +599,47 @@ SIMILAR = {
     },
 }
 
+COUNT = {"type": "integer", "minimum": 0}
+CACHE_FIGURES = {
+    "type": "object",
+    "description": "Pamięć podręczna odpowiedzi tego procesu roboczego (każdy ma własną).",
+    "required": [
+        "enabled",
+        "hits",
+        "misses",
+        "not_modified",
+        "stored",
+        "evicted",
+        "cleared",
+        "entries",
+        "bytes",
+        "max_entries",
+        "max_bytes",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "enabled": {"type": "boolean"},
+        "hits": COUNT,
+        "misses": COUNT,
+        "not_modified": COUNT,
+        "stored": COUNT,
+        "evicted": COUNT,
+        "cleared": COUNT,
+        "entries": COUNT,
+        "bytes": COUNT,
+        "max_entries": COUNT,
+        "max_bytes": COUNT,
+    },
+}
 HEALTH = {
     "type": "object",
-    "required": ["status", "documents", "generation"],
+    "required": ["status", "documents", "generation", "cache"],
     "additionalProperties": False,
     "properties": {
         "status": {"type": "string", "enum": ["ok"]},
         "documents": {"type": "integer", "minimum": 0},
         "generation": NULLABLE_TEXT,
+        "cache": CACHE_FIGURES,
     },
 }
 
@@ -1188,8 +1221,65 @@ def _location(description: str) -> dict:
     return {"Location": {"description": description, "schema": {"type": "string"}}}
 
 
+# The operations answered from the response cache (search_app/web/cache.py), with
+# ETag, Cache-Control and X-Cache, and 304 to If-None-Match.
+CACHED_OPERATIONS = (
+    "search",
+    "practice",
+    "similar",
+    "suggest",
+    "openapi",
+    "searchPage",
+    "helpPage",
+    "aboutPage",
+    "accessibilityStatement",
+    "practicePage",
+    "searchFeed",
+)
+CACHE_HEADERS = {
+    "ETag": {
+        "description": "Wersja odpowiedzi (generacja indeksu, słownik synonimów i żądanie); "
+        "słaby (W/) na stronie wyników, której odnośniki niosą identyfikator wyszukiwania.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "public, no-cache: pośrednik może przechować odpowiedź, ale pyta "
+        "o nią za każdym razem (If-None-Match).",
+        "schema": {"type": "string", "const": "public, no-cache"},
+    },
+    "X-Cache": {
+        "description": "hit: odpowiedź z pamięci podręcznej procesu; miss: obliczona teraz.",
+        "schema": {"type": "string", "enum": ["hit", "miss"]},
+    },
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETag posiadanej wersji: gdy się nie zmieniła, odpowiedź 304 bez treści.",
+    "schema": {"type": "string"},
+}
+
+
+def with_http_caching(spec: dict[str, Any]) -> dict[str, Any]:
+    """Mark the cached operations: their validator headers and their 304."""
+    for item in spec["paths"].values():
+        operation = item.get("get")
+        if operation is None or operation["operationId"] not in CACHED_OPERATIONS:
+            continue
+        operation["parameters"] = [*operation.get("parameters", []), IF_NONE_MATCH]
+        responses = operation["responses"]
+        responses["200"] = {**responses["200"], "headers": CACHE_HEADERS}
+        responses["304"] = {"description": "Bez zmian od wersji o podanym ETag."}
+    return spec
+
+
 def openapi_spec() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
+    return with_http_caching(_spec())
+
+
+def _spec() -> dict[str, Any]:
     unavailable = _error("Brak indeksu; komunikat podaje polecenie, które go buduje.")
     return {
         "openapi": "3.1.0",
