@@ -28,6 +28,7 @@ share a key only if they are equal) and canonically equivalent spellings
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 ALPHABET = "aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż"
@@ -61,6 +62,7 @@ def _weights(char: str) -> tuple[int, str]:
     return _OTHER + ord(char), ""
 
 
+@functools.lru_cache(maxsize=65536)
 def polish_key(text: str) -> PolishKey:
     """A sort key putting strings in Polish alphabetical order (see the module's notes).
 

@@ -786,9 +786,7 @@ def analytics_command(settings: Settings, days: int, limit: int, as_json: bool) 
 
 
 @main.command("serve")
-@option(
-    "--host", default="127.0.0.1", show_default=True, metavar="ADRES", help="Adres nasłuchu."
-)
+@option("--host", default="127.0.0.1", show_default=True, metavar="ADRES", help="Adres nasłuchu.")
 @option(
     "--port",
     default=5000,

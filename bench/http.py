@@ -15,10 +15,17 @@ def free_port() -> int:
 
 def get(port: int, target: str, timeout: float = 30) -> tuple[int, bytes]:
     """GET ``target`` from 127.0.0.1:``port`` on a fresh connection: (status, body)."""
+    status, _headers, body = fetch(port, target, timeout)
+    return status, body
+
+
+def fetch(port: int, target: str, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+    """GET ``target`` on a fresh connection: (status, headers with lower-case names, body)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", target)
         response = connection.getresponse()
-        return response.status, response.read()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return response.status, headers, response.read()
     finally:
         connection.close()

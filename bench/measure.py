@@ -65,3 +65,20 @@ def process_memory_mb(pid: int) -> dict[str, float]:
         if key in ("VmRSS", "VmHWM"):
             fields[key] = round(int(value.split()[0]) / 1024, 1)
     return {"rss_mb": fields.get("VmRSS", 0.0), "peak_mb": fields.get("VmHWM", 0.0)}
+
+
+ID_PREFIX = re.compile(r'^\{"id":\s*"((?:[^"\\]|\\.)*)"')
+
+
+def practice_ids(path: Path | str) -> list[str]:
+    """The ``id`` of every practice of a JSON Lines file, without parsing whole records."""
+    import json
+
+    ids = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            match = ID_PREFIX.match(line)
+            ids.append(json.loads(f'"{match.group(1)}"') if match else json.loads(line)["id"])
+    return ids

@@ -7,7 +7,10 @@ A page is site chrome (menu, visitor counter), then the category line
 with a (non-breaking) space, the navigation line again, and the partners' footer.
 
 A page saved as HTML is read as the text a browser shows (indexer.html_text),
-so both formats go through the same parser and give the same record.
+so both formats go through the same parser and give the same record, except for
+the address of the original page (``source_url``): only HTML can name it, in
+``<link rel="canonical">`` or ``<meta property="og:url">``. A text page has none,
+and none is ever guessed.
 
 A page without its metric card, or whose card is not closed by that second
 navigation line, was cut short when saved (the metric fields would be silently
@@ -22,11 +25,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.encoding import read_source_text, source_lines
+import lxml.html  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml import etree
+
+from indexer.encoding import read_source_bytes, read_source_text, source_lines
 from indexer.errors import SourceError
-from indexer.html_text import read_html_text
+from indexer.html_text import decode_html, html_to_text
 from indexer.limits import Limits, current_limits, practice_problem
-from indexer.records import Practice
+from indexer.records import Practice, url_problem
 
 NAV_MARKER = "Skrót i Metryka"
 METRIC_HEADER = "Metryka praktyki"
@@ -100,13 +106,44 @@ def parse_html_page(path: Path | str, limits: Limits | None = None) -> Practice:
     """
     path = Path(path)
     limits = limits or current_limits()
-    text = read_html_text(path, limits.record_bytes)
+    data = read_source_bytes(path, limits.record_bytes)
+    text = html_to_text(data, path)
     if not text.strip():
         raise SourceError(path, f"strona HTML nie zawiera tekstu (pusta lub uszkodzona?); {RESAVE}")
     try:
-        return parse_page_text(text, path, limits)
+        practice = parse_page_text(text, path, limits)
     except SourceError as error:
         raise _in_shown_text(error) from None
+    url = page_url(data, path, limits.field_chars)
+    return dataclasses.replace(practice, source_url=url) if url else practice
+
+
+def page_url(data: bytes, path: Path | str, most: int) -> str | None:
+    """The address a saved HTML page names as its own, or None.
+
+    ``<link rel="canonical">`` first, then ``<meta property="og:url">``; only an
+    absolute http(s) address of at most ``most`` characters counts (a relative one
+    has nothing to resolve against, a longer one would not read back from an export).
+    """
+    text, _encoding = decode_html(data, path)
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except (etree.LxmlError, ValueError):
+        return None
+    candidates = [
+        *(
+            link.get("href")
+            for link in root.iter("link")
+            if "canonical" in (link.get("rel") or "").lower().split()
+        ),
+        *(meta.get("content") for meta in root.iter("meta") if meta.get("property") == "og:url"),
+    ]
+    for candidate in candidates:
+        url = (candidate or "").strip()
+        if url and len(url) <= most and url_problem(url) is None:
+            return url
+    return None
 
 
 def _in_shown_text(error: SourceError) -> SourceError:

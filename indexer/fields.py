@@ -21,12 +21,13 @@ its attributes). ``tests/test_field_registry.py::
 test_the_practice_dataclass_has_the_registry_fields_in_order`` fails until both agree.
 Then rebuild the index (``bdp index build``): a new schema needs a new generation.
 
-Readers of source formats: JSON Lines reads and checks an optional text or a list of
-texts with no further change (``indexer.jsonl`` and ``indexer.limits`` use the lists
-derived here); a date is read as an optional text but checked as a date only once
-``indexer.jsonl.DATE_FIELDS`` names it (better: derives it from :data:`DATE_FIELDS`);
-an integer or object field needs its own check in ``indexer.jsonl.practice_from_dict``;
-a value read from saved BDP pages needs its label in ``indexer.bdp_page.METRIC_KEYS``.
+Readers of source formats: JSON Lines reads and checks an optional text, a list of
+texts, a date (:data:`DATE_FIELDS`) or a boolean (:data:`BOOLEAN_FIELDS`) with no
+further change (``indexer.jsonl`` and ``indexer.limits`` use the lists derived here);
+a web address is an optional text checked as one once ``indexer.jsonl.URL_FIELDS``
+names it; an integer or object field needs its own check in
+``indexer.jsonl.practice_from_dict``; a value read from saved BDP pages needs its label
+in ``indexer.bdp_page.METRIC_KEYS``.
 
 This module imports nothing from the index library, the engine or the web layer,
 so any of them (and the OpenAPI description) can read it.
@@ -45,11 +46,12 @@ TEXTS: Final = "texts"  # a list of strings ([] when empty)
 INTEGER: Final = "integer"  # a non-negative integer or null
 DATE: Final = "date"  # "YYYY-MM-DD" or null
 OBJECT: Final = "object"  # a JSON object ({} when empty)
+BOOLEAN: Final = "boolean"  # true or false (false when absent)
 # A list of files ([] when empty): {"path": relative to the source's folder, "title": shown}.
 # Searched through the text extracted from the files (indexer.attachments).
 FILES: Final = "files"
-Kind = Literal["text", "optional_text", "texts", "integer", "date", "object", "files"]
-KINDS = (TEXT, OPTIONAL_TEXT, TEXTS, INTEGER, DATE, OBJECT, FILES)
+Kind = Literal["text", "optional_text", "texts", "integer", "date", "object", "files", "boolean"]
+KINDS = (TEXT, OPTIONAL_TEXT, TEXTS, INTEGER, DATE, OBJECT, FILES, BOOLEAN)
 
 # The text field of the metric-card values (category, town, contacts …), searched
 # with the lowest boost: a word in the title says more than one in the metric card.
@@ -228,6 +230,7 @@ FIELDS: tuple[Field, ...] = (
         INTEGER,
         facet=Facet("population", "Liczba mieszkańców", 7, population_band),
         number_column="population_count",
+        result=10,
         card=True,
     ),
     Field("contacts", "Osoby kontaktowe", TEXTS, text=METADATA, card=True),
@@ -242,6 +245,12 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("date_updated", "Data aktualizacji", DATE, column=True, result=8, card=True),
     Field("source", "Źródło", OPTIONAL_TEXT),
+    # The address of the practice's original page (an absolute http(s) URL), linked
+    # from the practice page; never made up: only a source that names it has one.
+    Field("source_url", "Strona źródłowa", OPTIONAL_TEXT),
+    # Demonstration data, not a real BDP entry: its people, phones and addresses are
+    # invented, so the page says so and links none of them; results carry the mark.
+    Field("sample", "Dane przykładowe", BOOLEAN, result=9),
     Field("extra", "Dodatkowe informacje", OBJECT),
 )
 
@@ -255,6 +264,7 @@ FIELD_ORDER = tuple(f.name for f in FIELDS)
 REQUIRED_FIELDS = tuple(f.name for f in FIELDS if f.required)
 LIST_FIELDS = tuple(f.name for f in FIELDS if f.kind == TEXTS)
 DATE_FIELDS = tuple(f.name for f in FIELDS if f.kind == DATE)
+BOOLEAN_FIELDS = tuple(f.name for f in FIELDS if f.kind == BOOLEAN)
 # Strings or null in JSON: dates are such strings too (checked further as dates).
 OPTIONAL_TEXT_FIELDS = tuple(f.name for f in FIELDS if f.kind in (OPTIONAL_TEXT, DATE))
 # Values searched together in the metadata text field, in record order.
@@ -309,6 +319,7 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
     INTEGER: {"type": ["integer", "null"], "minimum": 0},
     DATE: {"type": ["string", "null"], "format": "date"},
     OBJECT: {"type": "object"},
+    BOOLEAN: {"type": "boolean"},
     FILES: {
         "type": "array",
         "items": {

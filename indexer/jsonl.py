@@ -17,11 +17,19 @@ from typing import IO, Any
 
 from indexer.encoding import read_source_text, source_lines
 from indexer.errors import SourceError
+from indexer.fields import BOOLEAN_FIELDS, DATE_FIELDS, REQUIRED_FIELDS
 from indexer.limits import Limits, current_limits, depth_problem, practice_problem
-from indexer.records import FIELD_ORDER, LIST_FIELDS, OPTIONAL_TEXT_FIELDS, Attachment, Practice
+from indexer.records import (
+    FIELD_ORDER,
+    LIST_FIELDS,
+    OPTIONAL_TEXT_FIELDS,
+    Attachment,
+    Practice,
+    url_problem,
+)
 
-REQUIRED_FIELDS = ("id", "title")
-DATE_FIELDS = ("date_added", "date_updated")
+# Fields holding a web address: checked as one (see indexer.records.url_problem).
+URL_FIELDS = ("source_url",)
 # A JSON string, a bracket or a colon: enough to follow nesting without parsing.
 JSON_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[][{}:]')
 
@@ -172,6 +180,17 @@ def practice_from_dict(
         if value is not None and not isinstance(value, str):
             raise fail(name, "oczekiwano tekstu albo null")
         values[name] = value if value else None
+    for name in URL_FIELDS:
+        if values[name] is not None:
+            values[name] = values[name].strip()
+            not_url = url_problem(values[name])
+            if not_url:
+                raise fail(name, not_url)
+    for name in BOOLEAN_FIELDS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise fail(name, f"oczekiwano true albo false, jest {json.dumps(value)[:40]}")
+        values[name] = bool(value)
     for name in DATE_FIELDS:
         if values[name] is not None:
             try:

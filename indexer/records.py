@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from indexer.fields import BY_NAME, FIELD_ORDER, FILES, LIST_FIELDS, OPTIONAL_TEXT_FIELDS
 
@@ -24,6 +25,7 @@ __all__ = [
     "OPTIONAL_TEXT_FIELDS",
     "Practice",
     "id_problem",
+    "url_problem",
 ]
 
 # A practice id goes into URLs (/praktyka/<id>) and file names (pages are named
@@ -55,6 +57,31 @@ def id_problem(practice_id: str) -> str | None:
         return None
     shown = practice_id if len(practice_id) <= 40 else practice_id[:40] + "…"
     return f"niedozwolony identyfikator: {shown!r} ({len(practice_id)} znaków); {ID_RULE}"
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a page's address (in Polish), or None when it can.
+
+    Only an absolute http(s) address: the page links it, so ``javascript:``, a path
+    or a bare "www.…" must never get there.
+
+    >>> url_problem("https://www.zory.pl/praktyka") is None
+    True
+    >>> print(url_problem("www.zory.pl"))
+    oczekiwano pełnego adresu http:// albo https://, jest 'www.zory.pl'
+    """
+    shown = url if len(url) <= 60 else url[:60] + "…"
+    problem = f"oczekiwano pełnego adresu http:// albo https://, jest {shown!r}"
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return problem
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        return problem
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return problem
+    return None
 
 
 @dataclass(frozen=True)
@@ -106,6 +133,8 @@ class Practice:
     date_added: str | None = None
     date_updated: str | None = None
     source: str | None = None
+    source_url: str | None = None
+    sample: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

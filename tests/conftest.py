@@ -164,6 +164,33 @@ def run_search(searcher: Searcher, q: str = "", **kwargs) -> SearchResponse:
     return search(searcher, request)
 
 
+CHROMIUM = Path(
+    "/usr/bin/chromium"
+)  # Debian's package (scripts/system_packages.sh), never a download
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium under Playwright for one module's browser tests (skipped without it)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is missing (bash scripts/test.sh installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @contextlib.contextmanager
 def live_server(app) -> Iterator[str]:
     """Serve ``app`` on a free local port in a thread, for a real browser; its address."""

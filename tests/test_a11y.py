@@ -19,7 +19,7 @@ from indexer.sources import DEFAULT_SOURCES
 from search_app.engine.synonyms import SYNONYMS_FILE
 from search_app.web import create_app
 from tests.conftest import live_server
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
+from tests.test_browser import DESKTOP, PHONE
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -32,6 +32,8 @@ ZERO = "qwxzy brakujace slowo"
 PAGES = {
     "wyszukiwarka": "/",
     "wyniki": "/?q=pomoc",
+    "wyniki-z-filtrami": "/?q=pomoc&voivodeship=śląskie&category=Usługi+społeczne",
+    "wojewodztwo-z-mapy": "/?voivodeship=mazowieckie",
     "zero-wynikow": "/?q=" + ZERO.replace(" ", "+"),
     "praktyka": None,
     "jak-szukac": "/jak-szukac",
@@ -62,16 +64,6 @@ def base_url(bundled_index, tmp_path_factory):
     )
     with live_server(app) as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing (bash scripts/test.sh installs it)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def new_page(browser, base_url, viewport, **options):
@@ -140,12 +132,32 @@ def test_one_h1_per_page(page, name):
     assert page.locator("h1").count() == 1
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+@pytest.mark.parametrize("name", ["wyszukiwarka", "wyniki-z-filtrami"])
+def test_axe_with_every_fold_open_and_the_focus_on_the_map(browser, base_url, name, viewport):
+    """What folds hide (more values, the map's table, the filters on a phone) and the
+    name a focused region shows pass too."""
+    context, page, errors = new_page(browser, base_url, viewport, bypass_csp=True)
+    try:
+        page.goto(PAGES[name])
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        if page.locator("svg.poland").count():
+            page.locator("svg.poland a").first.focus()
+            assert page.locator("svg.poland a").first.locator("text.tip").is_visible()
+        violations = axe_violations(page)
+        assert not violations, f"{name} @ {viewport['width']}px:\n" + describe(violations)
+        assert not errors, errors
+    finally:
+        context.close()
+
+
 def focus_summary(page) -> dict:
     return page.evaluate(
         """() => {
             const el = document.activeElement;
             return {tag: el.tagName, text: (el.textContent || '').trim(),
-                    href: el.getAttribute('href') || '', cls: el.className || ''};
+                    href: el.getAttribute('href') || '', cls: el.className || '',
+                    id: el.id || '', name: el.name || '', value: el.value || ''};
         }"""
     )
 
@@ -189,6 +201,29 @@ def test_keyboard_reaches_the_first_result_through_the_skip_link(browser, base_u
         context.close()
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+@pytest.mark.parametrize(
+    "path", ["/", "/?q=pomoc", "/?q=pomoc&voivodeship=śląskie&category=Usługi+społeczne"]
+)
+def test_the_first_result_is_five_tab_stops_from_the_search_box(browser, base_url, path, viewport):
+    """Past the chosen filters, the filter form and the map by the skip link after the box."""
+    context, page, errors = new_page(browser, base_url, viewport)
+    try:
+        page.goto(path)
+        first_title = page.locator(".hit h3 a").first.inner_text()
+        page.focus("#q")
+        presses = tab_to(page, "Pomiń filtry i przejdź do wyników", 5)
+        skip = page.locator(".skip-inline")
+        box = skip.bounding_box()
+        assert box and box["x"] >= 0 and box["width"] > 0  # on screen when focused
+        page.keyboard.press("Enter")
+        presses += tab_to(page, first_title, 5 - presses)
+        assert presses <= 5
+        assert not errors, errors
+    finally:
+        context.close()
+
+
 def test_the_skip_link_on_zero_results_lands_on_the_message(page):
     page.goto(PAGES["zero-wynikow"])
     tab_to(page, "Przejdź do wyników", 2)
@@ -197,9 +232,21 @@ def test_the_skip_link_on_zero_results_lands_on_the_message(page):
     assert "Nic nie znaleziono" in page.evaluate("() => document.activeElement.textContent")
 
 
+def tab_to_box(page, box_id: str, most: int) -> int:
+    """Press Tab until the checkbox ``box_id`` has the focus; the presses it took."""
+    for presses in range(1, most + 1):
+        page.keyboard.press("Tab")
+        if focus_summary(page)["id"] == box_id:
+            return presses
+    pytest.fail(f"#{box_id} not reached in {most} Tab presses: focus on {focus_summary(page)}")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
-def test_a_facet_is_chosen_from_the_keyboard(browser, base_url, viewport):
-    context, page, errors = new_page(browser, base_url, viewport)
+def test_a_facet_is_chosen_from_the_keyboard(browser, base_url, viewport, javascript):
+    """Tab to a checkbox, Space; with JavaScript it applies at once and the focus comes
+    back to it, without it "Zastosuj filtry" applies the form."""
+    context, page, errors = new_page(browser, base_url, viewport, java_script_enabled=javascript)
     try:
         page.goto("/?q=pomoc")
         before = int(page.locator("#wyniki strong").inner_text())
@@ -208,17 +255,47 @@ def test_a_facet_is_chosen_from_the_keyboard(browser, base_url, viewport):
             tab_to(page, page.locator("details.facets-box > summary").inner_text(), 12)
             page.keyboard.press("Enter")
             assert box.evaluate("el => el.open")
-        link = page.locator("section.facet[aria-labelledby='facet-voivodeship'] .facet-link").first
-        label = link.locator(".facet-label").inner_text()
-        text = link.evaluate("el => el.textContent.trim()")
-        tab_to(page, text, 40)
-        page.keyboard.press("Enter")
+        group = page.locator("fieldset.facet[aria-labelledby='facet-voivodeship']")
+        target = group.locator("input[type=checkbox]").first
+        box_id, value = target.get_attribute("id"), target.get_attribute("value")
+        assert box_id and value
+        label = page.locator(f"label[for='{box_id}'] .facet-label").inner_text()
+        tab_to_box(page, box_id, 40)
+        page.keyboard.press("Space")
+        if not javascript:
+            assert target.is_checked() and "voivodeship" not in page.url
+            tab_to(page, "Zastosuj filtry", 80)
+            page.keyboard.press("Enter")
         page.wait_for_url("**voivodeship=*")
         assert page.locator(".chips a", has_text=label).count() == 1
         assert 0 < int(page.locator("#wyniki strong").inner_text()) <= before
+        if javascript:  # the focus is back on the box, ticked
+            focused = focus_summary(page)
+            assert (focused["name"], focused["value"]) == ("voivodeship", value)
+            assert page.evaluate("() => document.activeElement.checked")
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_folded_values_are_out_of_the_tab_order_until_shown(page):
+    page.goto("/")
+    group = page.locator("fieldset.facet[aria-labelledby='facet-voivodeship']")
+    shown = group.locator(":scope > ul input[type=checkbox]")
+    ids = [box.get_attribute("id") for box in shown.all()]
+    page.focus(f"#{ids[0]}")
+    reached = [ids[0]]
+    for _ in range(len(ids) + 5):
+        page.keyboard.press("Tab")
+        focused = focus_summary(page)
+        if focused["tag"] == "SUMMARY":
+            break
+        reached.append(focused["id"])
+    assert reached == ids and focused["text"].startswith("Pokaż więcej")
+    page.keyboard.press("Enter")  # shows the rest, which join the tab order
+    page.keyboard.press("Tab")
+    first_folded = group.locator("details.more input[type=checkbox]").first
+    assert focus_summary(page)["id"] == first_folded.get_attribute("id")
 
 
 def test_the_result_count_is_announced_politely(page):

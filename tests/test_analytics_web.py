@@ -8,7 +8,6 @@ import json
 import os
 import re
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,14 +17,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from bdp.cli import main
 from indexer.generations import current_generation
 from indexer.jsonl import read_jsonl
 from search_app.analytics import SearchLog
 from search_app.web import admin, create_app, jobs
-from tests.conftest import SMALL_JSONL, run_search
+from tests.conftest import SMALL_JSONL, live_server, run_search
 from tests.test_error_shape import assert_error_shape
 from tests.test_openapi import validator
 
@@ -550,41 +548,24 @@ def test_a_report_before_any_search_is_empty(logged):
 
 # --- In a real browser, without JavaScript -------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
 
-
-def test_in_a_browser_without_javascript_the_click_counts_and_back_returns(logged):
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing (bash scripts/test.sh installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_browser import CHROMIUM_ARGS
-
-    server = make_server("127.0.0.1", 0, logged.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = browser.new_context(java_script_enabled=False, base_url=base)
-            context.set_default_timeout(10_000)
-            page = context.new_page()
-            page.goto("/?q=gmina")
-            results = page.url
-            title = page.locator(".hit h3 a").first.inner_text()
-            page.locator(".hit h3 a").first.click()
-            page.wait_for_load_state()
-            landed = urlsplit(page.url)
-            assert landed.path.startswith("/praktyka/")
-            assert "z" not in parse_qs(landed.query)  # the address bar shows the plain URL
-            assert page.locator("h1").first.inner_text() == title
-            page.go_back()
-            assert page.url == results  # one step back: the results, not the redirect
-            context.close()
-            browser.close()
-    finally:
-        server.shutdown()
-        thread.join()
+def test_in_a_browser_without_javascript_the_click_counts_and_back_returns(logged, browser):
+    with live_server(logged.app) as base:
+        context = browser.new_context(java_script_enabled=False, base_url=base)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        page.goto("/?q=gmina")
+        results = page.url
+        title = page.locator(".hit h3 a").first.inner_text()
+        page.locator(".hit h3 a").first.click()
+        page.wait_for_load_state()
+        landed = urlsplit(page.url)
+        assert landed.path.startswith("/praktyka/")
+        assert "z" not in parse_qs(landed.query)  # the address bar shows the plain URL
+        assert page.locator("h1").first.inner_text() == title
+        page.go_back()
+        assert page.url == results  # one step back: the results, not the redirect
+        context.close()
     logged.flush()
     practice_id = landed.path.rsplit("/", 1)[1]
     assert rows(logged.db, "SELECT position, practice_id FROM clicks") == [(1, practice_id)]

@@ -271,3 +271,13 @@ def test_what_openapi_says_of_caching_holds(app, operation, url):
 
 def test_openapi_lists_every_cached_endpoint():
     assert len(cached_operations()) == len(CACHED_ENDPOINTS)
+
+
+def test_the_bounds_and_the_switch_come_from_the_environment(index_dir, monkeypatch):
+    monkeypatch.setenv("BDP_CACHE_ENTRIES", "3")
+    monkeypatch.setenv("BDP_CACHE_MB", "1")
+    monkeypatch.setenv("BDP_CACHE", "nie")
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "ANALYTICS": False})
+    figures = app.test_client().get("/healthz").get_json()["cache"]
+    assert figures["max_entries"] == 3 and figures["max_bytes"] == 1024 * 1024
+    assert figures["enabled"] is False

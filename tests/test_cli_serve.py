@@ -155,3 +155,31 @@ def test_the_address_is_announced_once_the_port_accepts_connections(index_dir, p
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
     assert "Traceback" not in "".join(errors)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "threads"),
+    [([], {}, 1), (["--threads", "4"], {}, 4), ([], {"BDP_THREADS": "3"}, 3)],
+)
+def test_threads_per_worker_come_from_the_option_or_bdp_threads(
+    index_dir, monkeypatch, args, env, threads
+):
+    """``--threads``/``BDP_THREADS`` reach gunicorn's ``threads`` setting."""
+    from click.testing import CliRunner
+
+    import search_app.web.server as server
+    from bdp.cli import main
+
+    seen: dict = {}
+
+    def fake_run(index, listener, workers, *, threads):
+        seen.update(workers=workers, threads=threads)
+        listener.close()
+
+    monkeypatch.setattr(server, "run_gunicorn", fake_run)
+    result = CliRunner(env=env).invoke(
+        main, ["--index-dir", str(index_dir), "serve", "--port", "0", *args]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen == {"workers": 2, "threads": threads}
+    assert server.gunicorn_options("x", 2, threads, Path("ctl"))["threads"] == threads

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import shlex
 
 import pytest
 
@@ -22,6 +24,7 @@ from search_app.engine.evaluation import (
     set_precision,
     set_recall,
 )
+from tests.conftest import ROOT
 
 
 def test_ndcg_is_one_for_the_ideal_order_and_less_otherwise():
@@ -296,3 +299,19 @@ def test_eval_command_reports_a_bad_qrels_line(runner, collection):
 def test_eval_command_rejects_an_unknown_analyzer(runner, collection):
     result = runner.invoke(main, eval_args(collection, "--analyzer", "brak"))
     assert result.exit_code == 2
+
+
+def test_the_readmes_eval_example_runs_on_files_every_clone_has(runner):
+    """The README's ``bdp eval`` example names files in the repository, and it runs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"\.venv/bin/bdp eval (.*?)  +#", readme, re.S)
+    assert example is not None
+    arguments = shlex.split(example.group(1).replace("\\\n", " "))
+    for option, value in zip(arguments[::2], arguments[1::2], strict=True):
+        assert option.startswith("--") and (ROOT / value).exists(), value
+        assert not value.startswith("..")  # nothing outside the clone
+    result = runner.invoke(
+        main, ["eval", *[str(ROOT / a) if not a.startswith("--") else a for a in arguments]]
+    )
+    assert result.exit_code == 0, result.output
+    assert "ndcg@10" in result.output.lower()

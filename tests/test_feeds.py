@@ -41,6 +41,8 @@ HEADER = [
     "Osoby kontaktowe",
     "Data wprowadzenia do BDP",
     "Data aktualizacji",
+    "Strona źródłowa",
+    "Dane przykładowe",
     "Adres praktyki",
     "Załączniki",
 ]
@@ -63,6 +65,8 @@ FIELD_COLUMNS = [
     "contacts",
     "date_added",
     "date_updated",
+    "source_url",
+    "sample",
 ]
 
 
@@ -336,6 +340,8 @@ def test_every_row_is_its_record_with_polish_letters_intact(bundled_client):
             value = record[name]
             if isinstance(value, list):
                 value = "; ".join(value)
+            if isinstance(value, bool):  # "Dane przykładowe": a yes or no, in Polish
+                value = "tak" if value else "nie"
             expected = "" if value is None else str(value)
             assert cells[BY_NAME[name].label] == feeds.neutralised(expected), name
         assert cells["Adres praktyki"] == f"http://localhost/praktyka/{record['id']}"

@@ -29,6 +29,7 @@ ANNOTATIONS = {
     registry.INTEGER: "int | None",
     registry.OBJECT: "dict[str, Any]",
     registry.FILES: "tuple[Attachment, ...]",
+    registry.BOOLEAN: "bool",
 }
 
 
@@ -81,6 +82,8 @@ def test_the_derived_lists_keep_what_people_and_clients_see():
         "unit_type",
         "date_added",
         "date_updated",
+        "sample",
+        "population",
     )
     assert registry.SIMILAR_FIELDS == (
         "id",
@@ -115,6 +118,7 @@ def test_the_derived_lists_keep_what_people_and_clients_see():
         "date_added",
         "date_updated",
         "source",
+        "source_url",
     )
     assert list(RECORD_LABELS.items()) == [
         ("unit_type", "Typ jednostki"),
@@ -191,6 +195,8 @@ def test_every_bundled_record_matches_the_json_schema():
     assert not validator.is_valid({**record, "date_added": "5 marca 2012"})
     assert not validator.is_valid({**record, "population": -1})
     assert not validator.is_valid({key: v for key, v in record.items() if key != "source"})
+    assert not validator.is_valid({**record, "sample": None})
+    assert not validator.is_valid({**record, "sample": "tak"})
 
 
 # Adding a field is one Field in indexer/fields.py plus the same attribute in the
@@ -218,7 +224,7 @@ fields = load_edited(
     "indexer/fields.py",
     '    Field("source", ',
     '    Field("programme", "Program", OPTIONAL_TEXT, text=METADATA, '
-    'facet=Facet("programme", "Program", 8), result=9, card=True),\n',
+    'facet=Facet("programme", "Program", 9), result=10, card=True),\n',
 )
 load_edited(
     "indexer.records",
@@ -274,7 +280,7 @@ def test_adding_a_field_to_the_registry_reaches_index_api_page_and_json_schema(t
     assert "programme" in seen["schema"]
     record = seen["record"]
     assert record["programme"] == "Fundusz Sołecki Plus"
-    assert list(record)[-3:] == ["programme", "source", "extra"]
+    assert list(record)[-5:] == ["programme", "source", "source_url", "sample", "extra"]
     assert seen["other"]["programme"] is None
     # Searched as metric-card text, returned with results, a facet with its values.
     assert seen["found"] == ["z-programem"]

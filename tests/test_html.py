@@ -94,7 +94,7 @@ def test_subcategories_nest_under_a_chosen_category(client):
     html = client.get("/?category=Usługi+społeczne").get_data(as_text=True)
     nested = html.split('class="children"')[1].split("</ul>")[0]
     assert "Pomoc społeczna" in nested
-    assert "subcategory=Pomoc" in nested
+    assert 'name="subcategory" value="Pomoc społeczna"' in nested
 
 
 def test_mailto_links_carry_only_the_address(tmp_path):

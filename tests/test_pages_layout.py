@@ -12,7 +12,7 @@ import pytest
 
 from search_app.web import create_app
 from tests.conftest import live_server
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
+from tests.test_browser import DESKTOP, PHONE
 
 PRACTICE = "/praktyka/000_3b014753ec2e4c31"
 NOTHING = "qwxzy brakujace slowo"
@@ -187,17 +187,6 @@ def base_url(bundled_index, tmp_path_factory):
     )
     with live_server(app) as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing (bash scripts/test.sh installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])

@@ -17,7 +17,7 @@ from indexer.sources import DEFAULT_SOURCES
 from search_app.engine.synonyms import SYNONYMS_FILE
 from search_app.web import create_app
 from tests.conftest import live_server
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS
+from tests.test_browser import DESKTOP, PHONE, SCREENSHOTS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -48,16 +48,6 @@ def served(bundled_index, tmp_path_factory):
     with live_server(app) as address:
         yield app, address
     assert SYNONYMS_FILE.read_bytes() != b""  # the repository's file was never the one edited
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing (bash scripts/test.sh installs it)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture()

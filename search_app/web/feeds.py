@@ -57,7 +57,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from whoosh.searching import Searcher
 
 from analyzers.folding import fold
-from indexer.fields import BY_NAME, FIELDS, FILES, OBJECT, TEXTS, Field
+from indexer.fields import BOOLEAN, BY_NAME, FIELDS, FILES, OBJECT, TEXTS, Field
 from indexer.generations import CURRENT_FILE
 from indexer.schema import FACETS
 from indexer.store import LiveIndex
@@ -393,6 +393,8 @@ def _cell(field: Field, value: Any) -> str:
         return ""
     if field.kind == TEXTS:
         return LIST_SEPARATOR.join(str(item) for item in value if item)
+    if field.kind == BOOLEAN:
+        return "tak" if value else "nie"
     return str(value)
 
 

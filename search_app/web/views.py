@@ -17,7 +17,13 @@ from indexer.limits import current_limits
 from indexer.schema import FACETS
 from search_app.engine.attachments import stored_files
 from search_app.engine.matching import MIN_REQUIRED, RELAX_BELOW
-from search_app.engine.search import FACET_PARENTS, SORTS, FacetValue, SearchResponse
+from search_app.engine.search import (
+    FACET_PARENTS,
+    SORTS,
+    FacetValue,
+    Hit,
+    SearchResponse,
+)
 from search_app.web import analytics
 from search_app.web.access import find_similar, get_document_or_404, run_search
 from search_app.web.downloads import PublicFile, public_files
@@ -31,8 +37,18 @@ bp.add_app_template_filter(plural_practices, "praktyk")
 MAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 PER_PAGE_CHOICES = (10, 20, 50)
-# Values shown before "pokaż więcej" in a facet.
+# Values shown before "pokaż więcej" in a facet (chosen values are always shown).
 VISIBLE_VALUES = 8
+# The sort options as the page names them, each with the way it orders (the engine
+# sorts by population from the largest only, so that is the one direction offered).
+SORT_DIRECTIONS = {
+    "newest": "data dodania: od najnowszych",
+    "oldest": "data dodania: od najstarszych",
+    "population": "liczba mieszkańców: od największej",
+}
+SORT_LABELS = {key: SORT_DIRECTIONS.get(key, label) for key, label in SORTS.items()}
+# Filter values a results heading names one by one; more are "wybrane filtry".
+NAMED_FILTERS = 3
 PAGE_WINDOW = 2
 # The page a search redirected from when it asked for a page past the last: the page
 # it lands on says so ("Strona 999 nie istnieje — pokazuję ostatnią, 2.").
@@ -88,8 +104,10 @@ def index():
         notes=notes,
         facets=facets,
         chips=_chips(facets),
+        facet_form_params=_facet_form_params(args),
+        results_title=results_title(search_request.q, _chosen_labels(response)),
         clear_url=url_for(".index", **_only(args, "q", "sort", "per_page")),
-        sorts=SORTS,
+        sorts=SORT_LABELS,
         shown_sort=_shown_sort(response),
         per_page_choices=PER_PAGE_CHOICES,
         page_links=_page_links(response.page, response.pages),
@@ -314,10 +332,12 @@ def _extra_item(value: Any) -> str:
 
 
 def _facet_views(args: MultiDict, response: SearchResponse) -> list[dict[str, Any]]:
-    """Facets as the page shows them: child values nested under their chosen parent.
+    """Facets as the filter form shows them: child values nested under their chosen parent.
 
     Subcategories appear under a chosen category, counties under a chosen voivodeship
-    (or under the parent of a chosen child), so the lists stay short.
+    (or under the parent of a chosen child), so the lists stay short. Each value gets
+    the id of its checkbox; ``shown`` and ``more`` split a long list (see
+    :func:`_split_long`).
     """
     children_of = {parent: child for child, parent in FACET_PARENTS.items()}
     views = []
@@ -343,17 +363,39 @@ def _facet_views(args: MultiDict, response: SearchResponse) -> list[dict[str, An
             for v in child_values
             if v.selected and v.value not in nested
         )
-        hidden_selected = any(i["selected"] for i in items[VISIBLE_VALUES:])
+        _number_checkboxes(name, items)
+        shown, more = _split_long(items)
         views.append(
             {
                 "name": name,
                 "label": FACETS[name],
                 "values": items,
+                "shown": shown,
+                "more": more,
                 "child_label": FACETS[child] if child else None,
-                "open": hidden_selected,
             }
         )
     return views
+
+
+def _number_checkboxes(name: str, items: list[dict[str, Any]]) -> None:
+    """Give each value (and child value) the id its checkbox and label share."""
+    for i, item in enumerate(items):
+        item["id"] = f"filtr-{name}-{i}"
+        for j, child in enumerate(item.get("children", [])):
+            child["id"] = f"filtr-{name}-{i}-{j}"
+
+
+def _split_long(items: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+    """The values shown at once and those behind "Pokaż więcej": the first
+    VISIBLE_VALUES, plus every value in force (chosen, or with a chosen child) wherever
+    it is, so a filter that narrows the results is never folded away."""
+    shown: list[dict] = []
+    more: list[dict] = []
+    for i, item in enumerate(items):
+        in_force = item["selected"] or any(c["selected"] for c in item.get("children", []))
+        (shown if i < VISIBLE_VALUES or in_force else more).append(item)
+    return shown, more
 
 
 def _value_view(
@@ -361,6 +403,71 @@ def _value_view(
 ) -> dict[str, Any]:
     url = _toggle_url(args, name, value.value, children)
     return {**vars(value), "name": name, "facet_label": FACETS[name], "toggle_url": url}
+
+
+def _facet_form_params(args: MultiDict) -> list[tuple[str, str]]:
+    """What the filter form carries besides its checkboxes (query, sort, page size,
+    matching …), so applying filters changes nothing else; not the page: the filtered
+    results start at page 1."""
+    return [(k, v) for k, v in args.items(multi=True) if k not in FACETS and k != "page"]
+
+
+def _chosen_labels(response: SearchResponse) -> dict[str, list[str]]:
+    """Facet name -> the labels of its chosen values, in facet order (chosen ones only)."""
+    chosen = {}
+    for name, values in response.facets.items():
+        labels = [v.label for v in values if v.selected]
+        if labels:
+            chosen[name] = labels
+    return chosen
+
+
+def results_title(query: str, chosen: Mapping[str, list[str]]) -> str:
+    """The results heading (before the count): the query and the filters in force,
+    so a region chosen on the map is named, in Polish, not "Wszystkie praktyki".
+
+    >>> results_title("", {})
+    'Wszystkie praktyki'
+    >>> results_title("", {"voivodeship": ["mazowieckie"]})
+    'Praktyki w województwie mazowieckim'
+    >>> results_title("pomoc", {"voivodeship": ["śląskie"]})
+    'Wyniki dla „pomoc” w województwie śląskim'
+    >>> results_title("", {"category": ["Usługi społeczne"]})
+    'Kategoria: Usługi społeczne'
+    >>> results_title("pomoc", {"voivodeship": ["opolskie", "lubuskie"], "year": ["2012"]})
+    'Wyniki dla „pomoc” (Województwo: opolskie, lubuskie; Rok dodania: 2012)'
+    >>> results_title("", {"voivodeship": ["opolskie", "lubuskie"], "year": ["2012", "2013"]})
+    'Praktyki spełniające wybrane filtry'
+    """
+    base = f"Wyniki dla „{query}”" if query else ""
+    regions = chosen.get("voivodeship", [])
+    # Every voivodeship's name ends in "-kie", whose locative is "-kim".
+    if list(chosen) == ["voivodeship"] and len(regions) == 1 and regions[0].endswith("kie"):
+        return f"{base or 'Praktyki'} w województwie {regions[0][:-1]}m"
+    if not chosen:
+        return base or "Wszystkie praktyki"
+    if sum(len(labels) for labels in chosen.values()) > NAMED_FILTERS:
+        return f"{base or 'Praktyki'} spełniające wybrane filtry"
+    named = "; ".join(f"{FACETS[name]}: {', '.join(labels)}" for name, labels in chosen.items())
+    return f"{base} ({named})" if base else named
+
+
+@bp.app_template_filter("liczba")
+def polish_number(value: int) -> str:
+    r"""A whole number as Polish texts write it: groups of three digits split by
+    a non-breaking space, which keeps the number on one line.
+
+    >>> polish_number(60444), polish_number(3447441), polish_number(812)
+    ('60\xa0444', '3\xa0447\xa0441', '812')
+    """
+    return f"{value:,}".replace(",", "\N{NO-BREAK SPACE}")
+
+
+@bp.app_template_global()
+def is_sample(hit: Hit) -> bool:
+    """Whether a result is demonstration data (the ``sample`` result field, absent from
+    an index built before it)."""
+    return bool(getattr(hit, "sample", False))
 
 
 def _chips(facets: list[dict[str, Any]]) -> list[dict[str, str]]:

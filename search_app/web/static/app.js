@@ -1,6 +1,7 @@
 /* BDP Search — progressive enhancement only: the page works fully without this file.
  * 1. Sorting and page-size selects apply on change.
- * 2. Search-as-you-type: suggestions from /api/suggest in an ARIA combobox. */
+ * 2. A filter checkbox applies on change; after the reload the focus is back on it.
+ * 3. Search-as-you-type: suggestions from /api/suggest in an ARIA combobox. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -12,10 +13,67 @@
     });
   }
 
+  /* The filter whose change reloads the page: its checkbox gets the focus back. */
+  var FOCUS_KEY = "bdp-filtr";
+
+  function applyFilter(box) {
+    if (!box.checked) {
+      /* A parent switched off takes its chosen children along (e.g. subcategories). */
+      var item = box.closest("li");
+      item.querySelectorAll(".children input[type=checkbox]").forEach(function (child) {
+        child.checked = false;
+      });
+    }
+    try {
+      window.sessionStorage.setItem(FOCUS_KEY, JSON.stringify({ name: box.name, value: box.value }));
+    } catch (error) { /* storage off: the focus starts at the top */ }
+    box.form.submit();
+  }
+
+  function restoreFilterFocus() {
+    var saved = null;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(FOCUS_KEY) || "null");
+      window.sessionStorage.removeItem(FOCUS_KEY);
+    } catch (error) {
+      return;
+    }
+    var form = document.querySelector("form[data-facets]");
+    if (!saved || !form) {
+      return;
+    }
+    var same = null;
+    var sibling = null;
+    form.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+      if (box.name === saved.name && box.value === saved.value) {
+        same = box;
+      } else if (box.name === saved.name && !sibling) {
+        sibling = box;
+      }
+    });
+    var box = same || sibling;
+    if (!box) {
+      return;
+    }
+    /* Folded on a phone or behind "Pokaż więcej": unfold what holds it. */
+    for (var parent = box.parentElement; parent; parent = parent.parentElement) {
+      if (parent.tagName === "DETAILS") {
+        parent.open = true;
+      }
+    }
+    box.focus();
+  }
+  restoreFilterFocus();
+
   document.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.matches && target.matches("select[data-autosubmit]") && target.form) {
+    if (!target.matches || !target.form) {
+      return;
+    }
+    if (target.matches("select[data-autosubmit]")) {
       target.form.submit();
+    } else if (target.matches("form[data-facets] input[type=checkbox]")) {
+      applyFilter(target);
     }
   });
 
