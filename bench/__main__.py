@@ -64,7 +64,7 @@ class HttpPlan:
 
 
 PLANS = {
-    "full": HttpPlan(3000, 800, {8: 1000, 32: 3000}, 400, 60, 16000, 1000, 1000, 240),
+    "full": HttpPlan(3000, 800, {8: 1000, 32: 3000}, 400, 60, 16000, 200, 400, 120),
     "quick": HttpPlan(600, 200, {8: 300, 32: 600}, 100, 30, 3000, 300, 200, 60),
 }
 # Server set-ups at the small size: (name, threads per worker, cache on, run the Zipf mix).

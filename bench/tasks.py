@@ -81,18 +81,20 @@ def queries(data: str, index_dir: str, count: int, warmup: int) -> dict[str, Any
         request, _ = clean_request(bq.q, page=bq.page, sort=bq.sort, filters=bq.filters)
         requests.append(request)
 
+    # One searcher for all queries, as a server's thread keeps one per generation
+    # (LiveIndex.shared_searcher); the same for both, so the ratio compares the searches.
+    searcher = ix.searcher()
+
     def ours(request) -> None:
-        with ix.searcher() as searcher:
-            search(searcher, request)
+        search(searcher, request)
 
     def bare(request) -> None:
-        with ix.searcher() as searcher:
-            query = parse_query(searcher, request.q, []) if request.q else None
-            if query is None:
-                from whoosh.query import Every
+        query = parse_query(searcher, request.q, []) if request.q else None
+        if query is None:
+            from whoosh.query import Every
 
-                query = Every()
-            searcher.search(query, limit=request.page * request.per_page)
+            query = Every()
+        searcher.search(query, limit=request.page * request.per_page)
 
     for request in requests[:warmup]:
         ours(request)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
 
 from indexer.schema import FACETS
-from indexer.sources import DEFAULT_SOURCES
-from search_app.web import DEFAULT_INDEX_DIR, access, create_app
+from indexer.sources import DEFAULT_SOURCES, read_sources
+from indexer.store import LiveIndex
+from indexer.update import add_practices
+from search_app.web import DEFAULT_INDEX_DIR, create_app
 
 
 def test_search_response_shape(client):
@@ -140,19 +143,22 @@ def test_a_malformed_setting_stops_the_start_in_polish(clean_environment, name, 
     assert words in str(raised.value)
 
 
-def test_the_searcher_is_closed_by_one_teardown(small_index, monkeypatch):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(small_index)})
-    assert app.teardown_appcontext_funcs.count(access.close_searcher) == 1
-    closed = []
-    original = access.close_searcher
+def test_a_thread_keeps_its_searcher_until_a_new_generation(index_dir, tmp_path):
+    live = LiveIndex(index_dir)
+    first = live.shared_searcher()
+    assert live.shared_searcher() is first  # the next request of this thread reuses it
+    others: list = []
+    thread = threading.Thread(target=lambda: others.append(live.shared_searcher()))
+    thread.start()
+    thread.join()
+    assert others[0] is not first  # never shared between threads
 
-    def spy(exc=None):
-        closed.append(1)
-        original(exc)
-
-    app.teardown_appcontext_funcs[app.teardown_appcontext_funcs.index(original)] = spy
-    assert app.test_client().get("/api/practices/nie-ma").status_code == 404
-    assert closed == [1]
+    new = tmp_path / "nowa.jsonl"
+    new.write_text('{"id": "nowa-praktyka", "title": "Nowa praktyka"}\n', encoding="utf-8")
+    add_practices(read_sources([new]), index_dir)
+    fresh = live.shared_searcher()
+    assert fresh is not first and first.is_closed and not fresh.is_closed
+    assert fresh.document(id="nowa-praktyka") is not None
 
 
 def test_readme_lists_the_search_response_keys(bundled_client):

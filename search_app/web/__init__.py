@@ -91,7 +91,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _use_configured_thesaurus(app)
 
     from search_app.web import (
-        access,
         analytics,
         api,
         cache,
@@ -103,7 +102,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         views,
     )
 
-    access.init_app(app)
     analytics.init_app(app)
     cache.init_app(app)
     app.register_blueprint(api.bp)

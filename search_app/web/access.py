@@ -1,8 +1,8 @@
-"""Per-request access to the index: one searcher per request, closed at teardown."""
+"""Per-request access to the index: the thread's searcher on the live generation."""
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g
+from flask import abort, current_app, g
 from werkzeug.datastructures import MultiDict
 from whoosh.searching import Searcher
 
@@ -20,23 +20,12 @@ INCOMPLETE_NOTES = (NOTE_BUSY, NOTE_RANKING, NOTE_UNDERSTANDING)
 
 
 def get_searcher() -> Searcher:
-    """The request's searcher, opened on first use on the live index generation."""
+    """The request's searcher: its thread's, on the live generation (kept between
+    requests until a new generation is published, see ``LiveIndex.shared_searcher``)."""
     if "searcher" not in g:
         live: LiveIndex = current_app.extensions["bdp_index"]
-        g.searcher = live.searcher()
+        g.searcher = live.shared_searcher()
     return g.searcher
-
-
-def close_searcher(_exc: BaseException | None = None) -> None:
-    """Close the request's searcher, if it opened one (at app-context teardown)."""
-    searcher = g.pop("searcher", None)
-    if searcher is not None:
-        searcher.close()
-
-
-def init_app(app: Flask) -> None:
-    """Register the teardown that closes each request's searcher, once per app."""
-    app.teardown_appcontext(close_searcher)
 
 
 def find_record(practice_id: str) -> dict | None:
