@@ -194,8 +194,10 @@ def scaling_table(r: dict, about: str) -> str:
             f"{zipf32['cache']['hit_rate']:.0%} from the cache)",
         ),
         (
-            f"worker RSS, {large:,}, caches filled",
-            f"{max(w['peak_mb'] for w in r['http_large']['workers'])} MB per worker",
+            f"worker peak RSS, {large:,}",
+            f"{max(w['peak_mb'] for w in r['http_large']['workers'])} MB with the caches "
+            f"{r['http_large']['cache_fill']:.0%} full; full ≈ "
+            f"{r['http_large']['rss_projected_full_mb']} MB",
         ),
     ]
     lines = [about, "", "| what | measured |", "|---|---|"]
