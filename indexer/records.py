@@ -70,18 +70,23 @@ def url_problem(url: str) -> str | None:
     >>> print(url_problem("www.zory.pl"))
     oczekiwano pełnego adresu http:// albo https://, jest 'www.zory.pl'
     """
+    if is_http_url(url):
+        return None
     shown = url if len(url) <= 60 else url[:60] + "…"
-    problem = f"oczekiwano pełnego adresu http:// albo https://, jest {shown!r}"
+    return f"oczekiwano pełnego adresu http:// albo https://, jest {shown!r}"
+
+
+def is_http_url(url: str) -> bool:
+    """Whether ``url`` is an absolute http(s) address with a host, a valid port and no
+    spaces or control characters: the only kind of address a page may link."""
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        return problem
+        return False
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        return problem
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return problem
-    return None
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from markupsafe import escape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
 
+from indexer.records import is_http_url
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -64,16 +66,7 @@ def external_url(address: str) -> str | None:
         if URL_SCHEME.match(address):
             return None  # javascript:, data:, mailto: … are not websites
         address = "http://" + address
-    try:
-        parts = urlsplit(address)
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    if any(ch.isspace() or ord(ch) < 32 for ch in address):
-        return None
-    return address
+    return address if is_http_url(address) else None
 
 
 def relative_location(location: str) -> str:
