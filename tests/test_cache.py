@@ -281,3 +281,15 @@ def test_the_bounds_and_the_switch_come_from_the_environment(index_dir, monkeypa
     figures = app.test_client().get("/healthz").get_json()["cache"]
     assert figures["max_entries"] == 3 and figures["max_bytes"] == 1024 * 1024
     assert figures["enabled"] is False
+
+
+def test_attachment_downloads_keep_their_own_validator_and_are_not_kept(bundled_index, tmp_path):
+    app = make_app(bundled_index, tmp_path)
+    client = app.test_client()
+    url = "/praktyka/demo-007/zalaczniki/0"
+    for _ in range(2):
+        download = client.get(url, buffered=True)
+        assert download.status_code == 200 and download.headers["ETag"]
+        assert "X-Cache" not in download.headers
+    assert client.get("/healthz").get_json()["cache"]["entries"] == 0
+    app.extensions["bdp_analytics"].close()
