@@ -205,10 +205,6 @@ def scaling_table(r: dict, about: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ms(figures: dict) -> str:
-    return f"{figures['p95_ms']} ms"
-
-
 def machine() -> dict:
     model = ""
     for line in Path("/proc/cpuinfo").read_text().splitlines():

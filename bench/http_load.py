@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from bench.http import fetch, free_port, get
 from bench.measure import percentiles, process_memory_mb
@@ -226,13 +225,3 @@ def _grouped(samples: Sequence[Sample], key) -> dict[str, dict[str, Any]]:
         }
         for name, group in sorted(groups.items())
     }
-
-
-def search_paths(queries, repeat_to: int) -> list[str]:
-    """``/api/search`` URLs for the query set, cycled to ``repeat_to`` requests."""
-    paths = [f"/api/search?{urlencode(q.params())}" for q in queries]
-    return [paths[i % len(paths)] for i in range(repeat_to)]
-
-
-def cpu_count() -> int:
-    return os.cpu_count() or 1

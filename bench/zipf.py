@@ -205,9 +205,3 @@ def endpoint(path: str) -> str:
     if bare.startswith("/praktyka/"):
         return "/praktyka"
     return bare
-
-
-def head_share(sequence: Sequence[T], ranked: Sequence[T], top: int) -> float:
-    """The share of ``sequence`` asking for the ``top`` most popular of ``ranked``."""
-    head = set(ranked[:top])
-    return sum(1 for item in sequence if item in head) / len(sequence) if sequence else 0.0

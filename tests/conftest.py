@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 from hypothesis import HealthCheck, settings
 from whoosh.searching import Searcher
 
@@ -20,6 +22,7 @@ from indexer.build import build_index
 from indexer.sources import DEFAULT_SOURCES, read_sources
 from indexer.store import open_index
 from search_app.engine.search import SearchResponse, clean_request, search
+from search_app.engine.synonyms import SYNONYMS_FILE
 from search_app.web import create_app
 
 # Property tests: bounded in the suite; HYPOTHESIS_PROFILE=deep searches far longer.
@@ -189,6 +192,36 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def new_page(browser, base_url: str, viewport: dict, timeout_ms: int = 10_000, **options):
+    """A page in a fresh Polish browser context at ``viewport``: the context (to close),
+    the page and the list its JavaScript errors are collected in."""
+    context = browser.new_context(viewport=viewport, locale="pl-PL", base_url=base_url, **options)
+    context.set_default_timeout(timeout_ms)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, errors
+
+
+def app_on_a_copy(bundled_index: Path, folder: Path, **config) -> Flask:
+    """The app over a copy of ``bundled_index`` in ``folder``, with its own thesaurus and
+    search log there: what a browser test changes never reaches the shared index or the
+    repository's files."""
+    index_dir = folder / "index"
+    shutil.copytree(bundled_index, index_dir, symlinks=True)
+    thesaurus = folder / "synonimy.txt"
+    thesaurus.write_bytes(SYNONYMS_FILE.read_bytes())
+    return create_app(
+        {
+            "INDEX_DIR": str(index_dir),
+            "SOURCES": [DEFAULT_SOURCES],
+            "SYNONYMS": str(thesaurus),
+            "ANALYTICS_DB": str(folder / "analytics.sqlite3"),
+            **config,
+        }
+    )
 
 
 @contextlib.contextmanager

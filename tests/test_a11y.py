@@ -10,15 +10,11 @@ and at 390 px.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from indexer.sources import DEFAULT_SOURCES
-from search_app.engine.synonyms import SYNONYMS_FILE
-from search_app.web import create_app
-from tests.conftest import live_server
+from tests.conftest import app_on_a_copy, live_server, new_page
 from tests.test_browser import DESKTOP, PHONE
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -48,31 +44,9 @@ PAGES = {
 def base_url(bundled_index, tmp_path_factory):
     """The app with an editors' token (so the panel's login page exists), over a copy
     of the bundled index; everything it writes is in a temporary folder."""
-    folder = tmp_path_factory.mktemp("a11y")
-    index_dir = folder / "index"
-    shutil.copytree(bundled_index, index_dir, symlinks=True)
-    thesaurus = folder / "synonimy.txt"
-    thesaurus.write_bytes(SYNONYMS_FILE.read_bytes())
-    app = create_app(
-        {
-            "INDEX_DIR": str(index_dir),
-            "ADMIN_TOKEN": TOKEN,
-            "SOURCES": [DEFAULT_SOURCES],
-            "SYNONYMS": str(thesaurus),
-            "ANALYTICS_DB": str(folder / "analytics.sqlite3"),
-        }
-    )
+    app = app_on_a_copy(bundled_index, tmp_path_factory.mktemp("a11y"), ADMIN_TOKEN=TOKEN)
     with live_server(app) as address:
         yield address
-
-
-def new_page(browser, base_url, viewport, **options):
-    context = browser.new_context(viewport=viewport, locale="pl-PL", base_url=base_url, **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return context, page, errors
 
 
 @pytest.fixture()
@@ -174,13 +148,19 @@ def test_the_first_tab_stops_are_the_skip_links(page):
     assert page.evaluate("() => document.activeElement.getBoundingClientRect().left >= 0")
 
 
-def tab_to(page, text: str, most: int) -> int:
-    """Press Tab until the focused element's text is ``text``; the presses it took."""
+def tab_until(page, key: str, value: str, most: int) -> int:
+    """Press Tab until the focused element's ``key`` ("text", "id") is ``value``; the
+    presses it took."""
     for presses in range(1, most + 1):
         page.keyboard.press("Tab")
-        if focus_summary(page)["text"] == text:
+        if focus_summary(page)[key] == value:
             return presses
-    pytest.fail(f"{text!r} not reached in {most} Tab presses: focus on {focus_summary(page)}")
+    pytest.fail(f"{value!r} not reached in {most} Tab presses: focus on {focus_summary(page)}")
+
+
+def tab_to(page, text: str, most: int) -> int:
+    """Press Tab until the focused element's text is ``text``; the presses it took."""
+    return tab_until(page, "text", text, most)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
@@ -234,11 +214,7 @@ def test_the_skip_link_on_zero_results_lands_on_the_message(page):
 
 def tab_to_box(page, box_id: str, most: int) -> int:
     """Press Tab until the checkbox ``box_id`` has the focus; the presses it took."""
-    for presses in range(1, most + 1):
-        page.keyboard.press("Tab")
-        if focus_summary(page)["id"] == box_id:
-            return presses
-    pytest.fail(f"#{box_id} not reached in {most} Tab presses: focus on {focus_summary(page)}")
+    return tab_until(page, "id", box_id, most)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])

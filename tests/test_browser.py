@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from search_app.web import create_app
-from tests.conftest import CHROMIUM, live_server
+from tests.conftest import CHROMIUM, live_server, new_page
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
@@ -36,11 +36,7 @@ def base_url(bundled_index):
 
 @pytest.fixture()
 def page(browser, base_url):
-    context = browser.new_context(viewport=DESKTOP, locale="pl-PL", base_url=base_url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context, page, errors = new_page(browser, base_url, DESKTOP)
     yield page
     context.close()
     assert not errors, errors

@@ -182,9 +182,9 @@ def test_errors_are_not_cached(app):
 
 
 def test_a_search_cut_short_by_its_budget_is_not_kept(app, monkeypatch):
-    import search_app.web.access as access
+    from search_app.engine.budget import QueryBudget
 
-    monkeypatch.setattr(access, "incomplete", lambda response: True)
+    monkeypatch.setattr(QueryBudget, "cut_short", lambda budget: True)
     client = app.test_client()
     assert client.get(SEARCH).headers["X-Cache"] == "miss"
     assert client.get(SEARCH).headers["X-Cache"] == "miss"

@@ -11,7 +11,7 @@ import pytest
 
 from search_app.web import create_app
 from search_app.web.map import CLASSES, count_class, legend, map_regions
-from tests.conftest import live_server
+from tests.conftest import live_server, new_page
 from tests.test_a11y import contrast
 from tests.test_browser import DESKTOP, PHONE
 
@@ -147,10 +147,8 @@ def focused_region(page) -> str | None:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
 def test_tab_reaches_a_region_and_shows_its_name(browser, base_url, viewport, tmp_path):
-    context = browser.new_context(viewport=viewport, locale="pl-PL", base_url=base_url)
-    context.set_default_timeout(10_000)
+    context, page, _errors = new_page(browser, base_url, viewport)
     try:
-        page = context.new_page()
         page.goto("/")
         tips = page.locator("svg.poland text.tip")
         assert tips.count() == 16
@@ -180,10 +178,8 @@ def test_tab_reaches_a_region_and_shows_its_name(browser, base_url, viewport, tm
 
 
 def test_hover_shows_the_name_and_keeps_the_colour(browser, base_url, tmp_path):
-    context = browser.new_context(viewport=DESKTOP, locale="pl-PL", base_url=base_url)
-    context.set_default_timeout(10_000)
+    context, page, _errors = new_page(browser, base_url, DESKTOP)
     try:
-        page = context.new_page()
         page.goto("/")
         region = page.locator("svg.poland a[aria-label^='Województwo mazowieckie']")
         path = region.locator("path")
@@ -203,10 +199,8 @@ def test_hover_shows_the_name_and_keeps_the_colour(browser, base_url, tmp_path):
 
 
 def test_choosing_a_region_names_it_in_the_heading(browser, base_url):
-    context = browser.new_context(viewport=PHONE, locale="pl-PL", base_url=base_url)
-    context.set_default_timeout(10_000)
+    context, page, _errors = new_page(browser, base_url, PHONE)
     try:
-        page = context.new_page()
         page.goto("/")
         page.locator("svg.poland a[aria-label^='Województwo małopolskie'] path").click()
         page.wait_for_url("**voivodeship=*")

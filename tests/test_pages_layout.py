@@ -5,13 +5,11 @@ results, and pagination links that stay whole at 1280 px and at 390 px."""
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search_app.web import create_app
-from tests.conftest import live_server
+from tests.conftest import app_on_a_copy, live_server, new_page
 from tests.test_browser import DESKTOP, PHONE
 
 PRACTICE = "/praktyka/000_3b014753ec2e4c31"
@@ -179,22 +177,15 @@ def test_a_practice_opened_from_results_goes_back_to_them(client):
 @pytest.fixture(scope="module")
 def base_url(bundled_index, tmp_path_factory):
     """The app over a copy of the bundled index, as tests/test_a11y.py serves it."""
-    folder = tmp_path_factory.mktemp("layout")
-    index_dir = folder / "index"
-    shutil.copytree(bundled_index, index_dir, symlinks=True)
-    app = create_app(
-        {"INDEX_DIR": str(index_dir), "ANALYTICS_DB": str(folder / "analytics.sqlite3")}
-    )
+    app = app_on_a_copy(bundled_index, tmp_path_factory.mktemp("layout"))
     with live_server(app) as address:
         yield address
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
 def test_previous_and_next_are_whole_on_one_line(browser, base_url, viewport):
-    context = browser.new_context(viewport=viewport, locale="pl-PL", base_url=base_url)
-    context.set_default_timeout(10_000)
+    context, page, _errors = new_page(browser, base_url, viewport)
     try:
-        page = context.new_page()
         page.goto("/?page=3")
         boxes = {}
         for rel, word in (("prev", "Poprzednia"), ("next", "Następna")):

@@ -8,15 +8,12 @@ in a temporary folder. Screenshots go to the git-ignored ``screenshots/`` folder
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from indexer.sources import DEFAULT_SOURCES
 from search_app.engine.synonyms import SYNONYMS_FILE
-from search_app.web import create_app
-from tests.conftest import live_server
+from tests.conftest import app_on_a_copy, live_server, new_page
 from tests.test_browser import DESKTOP, PHONE, SCREENSHOTS
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -31,20 +28,7 @@ JOB_DEADLINE = 120_000  # ms: an update of every bundled practice, process start
 @pytest.fixture(scope="module")
 def served(bundled_index, tmp_path_factory):
     """The app and its address; everything it writes is in a temporary folder."""
-    folder = tmp_path_factory.mktemp("panel-browser")
-    index_dir = folder / "index"
-    shutil.copytree(bundled_index, index_dir, symlinks=True)
-    thesaurus = folder / "synonimy.txt"
-    thesaurus.write_bytes(SYNONYMS_FILE.read_bytes())
-    app = create_app(
-        {
-            "INDEX_DIR": str(index_dir),
-            "ADMIN_TOKEN": TOKEN,
-            "SOURCES": [DEFAULT_SOURCES],
-            "SYNONYMS": str(thesaurus),
-            "ANALYTICS_DB": str(folder / "analytics.sqlite3"),
-        }
-    )
+    app = app_on_a_copy(bundled_index, tmp_path_factory.mktemp("panel-browser"), ADMIN_TOKEN=TOKEN)
     with live_server(app) as address:
         yield app, address
     assert SYNONYMS_FILE.read_bytes() != b""  # the repository's file was never the one edited
@@ -53,11 +37,7 @@ def served(bundled_index, tmp_path_factory):
 @pytest.fixture()
 def page(browser, served):
     _app, base_url = served
-    context = browser.new_context(viewport=DESKTOP, locale="pl-PL", base_url=base_url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context, page, errors = new_page(browser, base_url, DESKTOP, timeout_ms=15_000)
     yield page
     context.close()
     assert not errors, errors

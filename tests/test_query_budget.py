@@ -151,6 +151,15 @@ def test_an_exhausted_budget_leaves_words_as_typed_with_a_note(searcher):
     assert cut.total > 0 and cut.results  # "rodzinach" is still searched
 
 
+def test_a_budget_says_whether_it_cut_anything(searcher):
+    """What the response cache asks before keeping an answer."""
+    cut = QueryBudget(max_corrections=0)
+    search(searcher, clean_request(TYPO_QUERY)[0], cut)
+    whole = QueryBudget()
+    search(searcher, clean_request(NORMAL_QUERY)[0], whole)
+    assert cut.cut_short() and not whole.cut_short()
+
+
 def test_a_passed_deadline_skips_understanding_but_still_answers(searcher):
     times = iter([0.0])  # the budget starts at 0; every later look at the clock is at 100 s
 

@@ -112,6 +112,11 @@ class QueryBudget:
             self.exhausted = True
         return not self.exhausted
 
+    def cut_short(self) -> bool:
+        """Whether any work was cut (shed, ranking stopped, understanding exhausted):
+        the answer then depends on the moment and the load, and is not one to keep."""
+        return self.shed or self.ranking_cut or self.exhausted
+
     def fits(self, word: str) -> bool:
         """Whether ``word`` is short enough to be respelt or corrected at all."""
         if len(word) <= self.max_word_length:

@@ -66,6 +66,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Host names the app answers for (None: any; a forged Host is never reflected).
         # Comma-separated in BDP_TRUSTED_HOSTS.
         TRUSTED_HOSTS=None,
+        # The response cache (search_app/web/cache.py): on unless BDP_CACHE=0; answers
+        # and megabytes kept per worker.
+        CACHE=True,
+        CACHE_ENTRIES=5000,
+        CACHE_MB=64,
     )
     # Who runs the site, for "O bazie" and the accessibility statement (search_app/web/
     # pages.py): BDP_OPERATOR_NAME, BDP_ACCESSIBILITY_EMAIL, BDP_STATEMENT_UPDATED...;
@@ -137,6 +142,9 @@ def parse_config(config: dict[str, Any]) -> None:
         config["TRUSTED_HOSTS"] = hosts or None
     config["ADMIN_TOKEN"] = str(config["ADMIN_TOKEN"] or "")
     config["PROXY_FIX_X_FOR"] = _count(config, "PROXY_FIX_X_FOR")
+    config["CACHE"] = parse_switch(f"{ENV_PREFIX}_CACHE", config["CACHE"])
+    config["CACHE_ENTRIES"] = _count(config, "CACHE_ENTRIES")
+    config["CACHE_MB"] = _count(config, "CACHE_MB")
     if config["MAX_CONTENT_LENGTH"] is not None:  # None: no limit
         config["MAX_CONTENT_LENGTH"] = _count(config, "MAX_CONTENT_LENGTH")
     config["ADMIN_LOCK_TIMEOUT"] = _seconds(config, "ADMIN_LOCK_TIMEOUT")
@@ -160,6 +168,22 @@ def _use_configured_thesaurus(app: Flask) -> None:
         token = g.pop("bdp_thesaurus_token", None)
         if token is not None:
             restore_thesaurus(token)
+
+
+SWITCH_ON = ("1", "true", "tak", "yes", "on")
+SWITCH_OFF = ("0", "false", "nie", "no", "off")
+
+
+def parse_switch(variable: str, value: Any) -> bool:
+    """An on/off setting (on when blank); a typo stops the start, in Polish."""
+    if isinstance(value, bool):
+        return value
+    raw = str(value if value is not None else "").strip().lower()
+    if not raw or raw in SWITCH_ON:
+        return True
+    if raw in SWITCH_OFF:
+        return False
+    raise ValueError(f"{variable} musi mieć wartość 1 albo 0 (tak/nie), a ma: {value!r}.")
 
 
 def _count(config: Mapping[str, Any], key: str) -> int:

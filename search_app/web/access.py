@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from whoosh.searching import Searcher
 
 from indexer.store import LiveIndex
-from search_app.engine.budget import NOTE_BUSY, NOTE_RANKING, NOTE_UNDERSTANDING
+from search_app.engine.budget import QueryBudget
 from search_app.engine.related import similar_practices
 from search_app.engine.search import SearchRequest, SearchResponse, clean_request, search
 from search_app.engine.suggest import Vocabulary, build_vocabulary, suggest
@@ -15,8 +15,6 @@ from search_app.engine.suggest import Vocabulary, build_vocabulary, suggest
 # Parameters of /api/search and / that are not facet filters.
 QUERY_PARAMS = ("q", "page", "per_page", "sort", "match", "correct")
 MAX_SUGGEST_LENGTH = 100
-# Notes of a search cut short by its budget: its answer depends on the moment.
-INCOMPLETE_NOTES = (NOTE_BUSY, NOTE_RANKING, NOTE_UNDERSTANDING)
 
 
 def get_searcher() -> Searcher:
@@ -26,12 +24,6 @@ def get_searcher() -> Searcher:
         live: LiveIndex = current_app.extensions["bdp_index"]
         g.searcher = live.shared_searcher()
     return g.searcher
-
-
-def find_record(practice_id: str) -> dict | None:
-    """The canonical record of one practice, or None for an unknown id."""
-    fields = get_searcher().document(id=practice_id)
-    return fields["record"] if fields else None
 
 
 def get_document_or_404(practice_id: str) -> dict:
@@ -59,15 +51,11 @@ def run_search(args: MultiDict) -> tuple[SearchRequest, SearchResponse]:
         correct=args.get("correct", "1"),
         filters={name: args.getlist(name) for name in args if name not in QUERY_PARAMS},
     )
-    response = search(get_searcher(), request)  # the request's notes come first
-    if incomplete(response):
+    budget = QueryBudget()
+    response = search(get_searcher(), request, budget)  # the request's notes come first
+    if budget.cut_short():
         g.bdp_incomplete_search = True  # not an answer to keep (search_app/web/cache.py)
     return request, response
-
-
-def incomplete(response: SearchResponse) -> bool:
-    """Whether the search was cut short by its budget (shed, stopped or not understood)."""
-    return any(note in response.messages for note in INCOMPLETE_NOTES)
 
 
 def find_similar(practice_id: str) -> list[dict]:

@@ -38,13 +38,12 @@ from werkzeug.datastructures import MultiDict
 from search_app.analytics import SearchLog, analytics_db_path
 from search_app.analytics.settings import ENV_RETENTION_DAYS, retention_days
 from search_app.engine.search import SearchRequest, SearchResponse
+from search_app.web import parse_switch
 from search_app.web.access import run_search
 
 EXTENSION = "bdp_analytics"
 # The query parameter of a result link that carries the click: ``<search id>.<position>``.
 CLICK_PARAM = "z"
-ON = ("1", "true", "tak", "yes", "on")
-OFF = ("0", "false", "nie", "no", "off")
 # The longest position a click token may carry (the log accepts 1..10,000).
 MAX_POSITION_DIGITS = 5
 
@@ -57,7 +56,7 @@ def init_app(app: Flask) -> None:
     A malformed setting stops the start with a Polish message naming the variable.
     """
     config = app.config
-    config["ANALYTICS"] = _enabled(config.get("ANALYTICS", True))
+    config["ANALYTICS"] = parse_switch("BDP_ANALYTICS", config.get("ANALYTICS", True))
     config["ANALYTICS_DB"] = db_path(config)
     days = _retention(config.get("ANALYTICS_RETENTION_DAYS"))
     config["ANALYTICS_RETENTION_DAYS"] = days
@@ -180,22 +179,6 @@ def search_log_or_none() -> SearchLog | None:
         return search_log()
     except Exception:  # noqa: BLE001 - outside an app context, say
         return None
-
-
-def _enabled(value: Any) -> bool:
-    return parse_switch("BDP_ANALYTICS", value)
-
-
-def parse_switch(variable: str, value: Any) -> bool:
-    """An on/off setting (on when blank); a typo stops the start, in Polish."""
-    if isinstance(value, bool):
-        return value
-    raw = str(value if value is not None else "").strip().lower()
-    if not raw or raw in ON:
-        return True
-    if raw in OFF:
-        return False
-    raise ValueError(f"{variable} musi mieć wartość 1 albo 0 (tak/nie), a ma: {value!r}.")
 
 
 def _retention(value: Any) -> int:

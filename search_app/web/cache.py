@@ -180,16 +180,10 @@ class ResponseCache:
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its cache (``CACHE``, ``CACHE_ENTRIES``, ``CACHE_MB``) and its hooks."""
-    config = app.config
-    config.setdefault("CACHE", True)
-    config.setdefault("CACHE_ENTRIES", 5000)
-    config.setdefault("CACHE_MB", 64)
-    config["CACHE"] = analytics.parse_switch("BDP_CACHE", config["CACHE"])
-    entries = _positive(config, "CACHE_ENTRIES")
-    megabytes = _positive(config, "CACHE_MB")
-    cache = ResponseCache(entries, megabytes * 1024 * 1024)
-    app.extensions[EXTENSION] = cache
+    """Give the app its cache (bounded by ``CACHE_ENTRIES`` and ``CACHE_MB``, parsed with
+    the other settings by ``search_app.web.parse_config``) and its hooks."""
+    megabytes = app.config["CACHE_MB"]
+    app.extensions[EXTENSION] = ResponseCache(app.config["CACHE_ENTRIES"], megabytes * 1024 * 1024)
     app.before_request(_answer_from_cache)
     app.after_request(_keep_and_validate)
 
@@ -283,11 +277,3 @@ def _etag(stamp: tuple, key: tuple) -> str:
 def _fresh_id() -> str:
     """A search id for a page whose search could not be logged: its links lead nowhere."""
     return uuid.uuid4().hex
-
-
-def _positive(config: dict[str, Any], key: str) -> int:
-    value = str(config[key]).strip()
-    if not (value.isascii() and value.isdigit()):
-        raise ValueError(f"BDP_{key} musi być liczbą całkowitą ≥ 0, a jest: {config[key]!r}.")
-    config[key] = int(value)
-    return config[key]

@@ -161,7 +161,7 @@ def _export_url(endpoint: str, args: MultiDict, *dropped: str) -> str:
 def _popular_categories() -> list[dict[str, Any]]:
     """The categories with the most practices, to browse when a search finds nothing."""
     _request, everything = run_search(MultiDict({"per_page": "1"}))
-    values = sorted(everything.facets.get("category", []), key=lambda v: (-v.count, v.label))
+    values = everything.facets.get("category", [])  # most first, ties in Polish order
     return [
         {"label": v.label, "count": v.count, "url": url_for(".index", category=v.value)}
         for v in values[:POPULAR_CATEGORIES]
