@@ -20,22 +20,25 @@ from whoosh.searching import Searcher
 class DocSetQuery(Query):
     """Matches exactly ``docs`` (global document numbers) and scores nothing itself."""
 
+    fieldname = None  # of no field (Whoosh's normalizing asks)
+
     def __init__(self, docs: Iterable[int]) -> None:
-        self.docs = frozenset(docs)
-        self._sorted = sorted(self.docs)
+        # Not ``docs``: Whoosh's Query.docs() is a method its searcher calls.
+        self.numbers = frozenset(docs)
+        self._sorted = sorted(self.numbers)
         self.boost = 1.0
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({len(self.docs)} documents)"
+        return f"{type(self).__name__}({len(self.numbers)} documents)"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, DocSetQuery) and other.docs == self.docs
+        return isinstance(other, DocSetQuery) and other.numbers == self.numbers
 
     def __hash__(self) -> int:
-        return hash(self.docs)
+        return hash(self.numbers)
 
     def estimate_size(self, ixreader) -> int:
-        return len(self.docs)
+        return len(self.numbers)
 
     def matcher(self, searcher: Searcher, context=None) -> Matcher:
         """The documents of ``searcher``'s segment, in its own numbering."""

@@ -33,10 +33,10 @@ other expressions ("mops") also match.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh.query import And, AndMaybe, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.query.wrappers import WrappingQuery
 from whoosh.searching import Searcher
@@ -44,6 +44,7 @@ from whoosh.searching import Searcher
 from analyzers.families import family_key
 from indexer.schema import TEXT_FIELDS
 from search_app.engine import synonyms
+from search_app.engine.arrays import index_arrays, matches
 from search_app.engine.context import QueryContext
 from search_app.engine.places import place_terms
 from search_app.engine.variants import (
@@ -72,10 +73,10 @@ class Matched:
     query: Query
     relaxed: list[str] = field(default_factory=list)
     required: int = 0  # how many of the words the results contain at least (when relaxed)
-    # When relaxed: the practices with at least ``required`` of the words (global
-    # document numbers), and how many each has; the query alone would match those with
+    # When relaxed: how many of the words each practice has (by global document number),
+    # 0 for those with fewer than ``required``; the query alone would match those with
     # any of them.
-    only: dict[int, int] | None = None
+    only: np.ndarray | None = None
     # When relaxed: how many of those practices have all the words.
     complete: int = 0
     # Place words not required: too few practices have the topic there, so the topic
@@ -121,54 +122,48 @@ def apply_strategy(
     if needed < len(words):
         relaxed.extend(u.word for u in words)
     relaxed.extend(u.word for u in places)
-    complete = sum(1 for matched in (only or {}).values() if matched == len(words))
+    complete = 0 if only is None else int((only == len(words)).sum())
     required = needed if needed < len(words) else 0
     return Matched(built.normalize(), relaxed, required, only, complete, [u.word for u in places])
 
 
 def _words_needed(
     searcher: Searcher, fixed: list[Query], words: list[WordQuery], restrict: Query | None
-) -> tuple[int, dict[int, int] | None]:
+) -> tuple[int, np.ndarray | None]:
     """How many of ``words`` a result must contain: all, unless fewer than
     :data:`RELAX_BELOW` practices (within the filters) have them all; when fewer, also
-    the practices with that many, and how many each has (else None).
+    how many of the words each practice has, 0 for those with fewer than that (else None).
 
     Each word's practices are read once, unscored, and counted per practice; every
-    requirement is then a count. Evaluating "all of them" first and counting only
-    when that found too few measured slower (10k practices, p95 75 against 56 ms):
-    an intersection that finds few practices has walked the postings anyway.
+    requirement is then a count.
     """
     everything = len(fixed) + len(words)
     floor = max(MIN_REQUIRED, math.ceil(everything * MIN_REQUIRED_SHARE)) - len(fixed)
     floor = min(max(floor, 1), len(words))
     if floor >= len(words):
         return len(words), None
+    counts = np.stack([_word_docs(searcher, w) for w in words]).sum(axis=0, dtype=np.int64)
     within = _docs_of(searcher, fixed)
-    counts: Counter[int] = Counter()
-    for word in words:
-        docs = _word_docs(searcher, word)
-        counts.update(docs if within is None else docs & within)
+    if within is not None:
+        counts[~within] = 0
     filtered = _docs_of(searcher, [restrict] if restrict is not None else [])
-    at_least = Counter(  # words matched -> practices (within the filters) matching that many
-        matched for doc, matched in counts.items() if filtered is None or doc in filtered
-    )
-
-    def practices_with(k: int) -> int:
-        return sum(n for matched, n in at_least.items() if matched >= k)
+    counted = counts if filtered is None else counts[filtered]
+    # words matched -> practices (within the filters) matching at least that many
+    at_least = np.cumsum(np.bincount(counted, minlength=len(words) + 1)[::-1])[::-1]
 
     needed = len(words)
-    while needed > floor and practices_with(needed) < RELAX_BELOW:
+    while needed > floor and at_least[needed] < RELAX_BELOW:
         needed -= 1
-    if needed == len(words) or practices_with(needed) == 0:
+    if needed == len(words) or at_least[needed] == 0:
         return len(words), None  # relaxing found nothing either: keep the query as typed
-    return needed, {doc: matched for doc, matched in counts.items() if matched >= needed}
+    return needed, np.where(counts >= needed, counts, 0)
 
 
 def _beyond_places(
     context: QueryContext, fixed: list[Query], words: list[WordQuery], restrict: Query | None
-) -> tuple[list[WordQuery], dict[int, int] | None]:
-    """The place words to drop, and the practices on the topic anywhere with how many of
-    the words each has; ([], None) to keep every word.
+) -> tuple[list[WordQuery], np.ndarray | None]:
+    """The place words to drop, and how many of the words each practice on the topic
+    anywhere has (0 for the others); ([], None) to keep every word.
 
     A place ("w Kłodzku", "wielkopolskie") narrows a topic. When fewer than
     :data:`RELAX_BELOW` practices (within the filters) have the topic there, the same
@@ -182,41 +177,44 @@ def _beyond_places(
         return [], None
     searcher = context.searcher
     docs = [_word_docs(searcher, w) for w in words]
-    on_topic = set.intersection(*(d for d, place in zip(docs, is_place, strict=True) if not place))
+    on_topic = np.logical_and.reduce(
+        [d for d, place in zip(docs, is_place, strict=True) if not place]
+    )
     within = _docs_of(searcher, fixed)
     if within is not None:
         on_topic &= within
-    everywhere = on_topic.intersection(
-        *(d for d, place in zip(docs, is_place, strict=True) if place)
+    everywhere = on_topic & np.logical_and.reduce(
+        [d for d, place in zip(docs, is_place, strict=True) if place]
     )
     filtered = _docs_of(searcher, [restrict] if restrict is not None else [])
     if filtered is not None:
         on_topic, everywhere = on_topic & filtered, everywhere & filtered
-    if len(everywhere) >= RELAX_BELOW or len(on_topic) == len(everywhere):
+    found_everywhere, found_on_topic = int(everywhere.sum()), int(on_topic.sum())
+    if found_everywhere >= RELAX_BELOW or found_on_topic == found_everywhere:
         return [], None
     at = [w for w, place in zip(words, is_place, strict=True) if place]
-    return at, {doc: sum(doc in d for d in docs) for doc in on_topic}
+    counts = np.stack(docs).sum(axis=0, dtype=np.int64)
+    return at, np.where(on_topic, counts, 0)
 
 
-def _docs_of(searcher: Searcher, parts: list[Query]) -> set[int] | None:
-    """The practices matching every one of ``parts``; None (no limit) for no parts."""
-    found: set[int] | None = None
+def _docs_of(searcher: Searcher, parts: list[Query]) -> np.ndarray | None:
+    """The practices matching every one of ``parts`` (a mask); None (no limit) for no parts."""
+    found: np.ndarray | None = None
     for part in parts:
-        docs = set(searcher.docs_for_query(_plain(part).normalize()))
+        docs = matches(searcher, _plain(part).normalize())
         found = docs if found is None else found & docs
     return found
 
 
-def _word_docs(searcher: Searcher, word: WordQuery) -> set[int]:
-    """The practices with any variant of the word, read variant by variant (a union
-    matcher over the variants costs twice as much per document).
+def _word_docs(searcher: Searcher, word: WordQuery) -> np.ndarray:
+    """The practices with any variant of the word (a mask), read variant by variant.
 
     A term of a text field whose word family the word's family variant names is
     skipped: the family field holds the family of every word of every text field, so
     its practices include that term's.
     """
     families = {v.child.text for v in word.subqueries if isinstance(v, WrappingQuery) and v.child}
-    docs: set[int] = set()
+    docs = index_arrays(searcher).empty()
     for variant in word.subqueries:
         if (
             isinstance(variant, Term)
@@ -224,13 +222,11 @@ def _word_docs(searcher: Searcher, word: WordQuery) -> set[int]:
             and family_key(variant.text) in families
         ):
             continue
-        docs.update(searcher.docs_for_query(_plain(variant).normalize()))
+        docs |= matches(searcher, _plain(variant).normalize())
     return docs
 
 
-def _requiring(
-    fixed: list[Query], words: list[WordQuery], only: dict[int, int] | None = None
-) -> Query:
+def _requiring(fixed: list[Query], words: list[WordQuery], only: np.ndarray | None = None) -> Query:
     """The fixed parts (operators, "+word") and all the ``words``; relaxed (``only``
     given), any of the words, and the caller limits the results to ``only``.
 

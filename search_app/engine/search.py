@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, make_dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from markupsafe import escape
 from whoosh import sorting
-from whoosh.collectors import Collector, TimeLimitCollector, TopCollector
+from whoosh.collectors import Collector, TimeLimitCollector
 from whoosh.query import And, Every, Not, NullQuery, Or, Query, Term
-from whoosh.searching import Searcher, TimeLimit
+from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Results, Searcher, TimeLimit
 
 from analyzers.collation import polish_key
 from indexer import fields
 from indexer.schema import FACETS, POPULATION_BANDS, build_schema, facet_label
+from search_app.engine.arrays import doc_numbers, evaluate, matches, ranked
 from search_app.engine.attachments import (
     HitFile,
     SnippetSource,
@@ -30,7 +32,7 @@ from search_app.engine.attachments import (
     stored_files,
 )
 from search_app.engine.budget import MAX_WORDS, NOTE_BUSY, QueryBudget, admits
-from search_app.engine.columns import facet_column, value_pairs
+from search_app.engine.columns import facet_codes, value_pairs
 from search_app.engine.context import QueryContext
 from search_app.engine.docsets import DocSetQuery
 from search_app.engine.matching import RELAX_BELOW, Matched, apply_strategy
@@ -76,10 +78,8 @@ SNIPPET_CHARS = 240
 # with more of the words rise. Chosen by nDCG@10 on both test collections against no
 # bonus, 1, 3, 5 and "more words always first" (which was the worst on both).
 WORD_COUNT_RANK = 2.0
-# A ranking cut by its deadline still gets this long, so it can return something.
+# A sorting cut by its deadline still gets this long, so it can return something.
 MIN_RANKING_SECONDS = 0.05
-# Matched documents gathered between two looks at the clock.
-DEADLINE_CHECK_EVERY = 256
 
 # Returned with each result besides id, title, snippet and score: the field registry's
 # result fields.
@@ -330,34 +330,23 @@ def search(
     if request.q:
         query, understood, matching = _understood_query(context, request, filters)
         unknown = unknown_words(context, understood.query)
-    only = matching.only  # relaxed: the practices with enough of the words
+    only = matching.only  # relaxed: how many of the words each practice has (0: not enough)
     messages = context.messages
     sortedby, reverse = _sort_spec(request)
     offset = (request.page - 1) * request.per_page
     limit = offset + request.per_page
     deadline = budget.clock() + budget.ranking_seconds
-    if not filters and sortedby is None:
-        # Ranked and unfiltered: one pass gives the top hits and every match for the facets.
-        matched, ranked = _ranked_with_matches(searcher, query, limit, budget, deadline, only)
-        allowed, page = matched, ranked[offset:]
+    # The query is evaluated once over the whole index (search_app/engine/arrays.py):
+    # its matches give the total and the facets, its scores the ranking.
+    evaluated = evaluate(searcher, query)
+    matched = evaluated.mask if only is None else evaluated.mask & (only > 0)
+    allowed = _restrict(searcher, matched, filter_query(filters, searcher))
+    if sortedby is None:
+        page = _ranked(searcher, query, evaluated.scores, allowed, only, limit)[offset:]
     else:
-        # The query is evaluated unscored once; filters and facets reuse its documents.
-        if only is None:
-            matched = matching_docs(searcher, query, budget, deadline)
-        else:  # counted while relaxing: each of them matches the query
-            matched = set(only)
-        allowed = _restrict(searcher, matched, filter_query(filters, searcher))
-        page = []
-        if allowed and sortedby is None:  # ranked within the filters
-            _all, ranked = _ranked_with_matches(
-                searcher, query, limit, budget, deadline, only, allowed
-            )
-            page = ranked[offset:limit]
-        elif allowed:  # Whoosh reads an empty filter set as "no filter"
-            collector = searcher.collector(limit=limit, sortedby=sortedby, reverse=reverse)
-            within = And([DocSetQuery(allowed), query]) if filters or only is not None else query
-            page = _collect(searcher, within, collector, budget, deadline)[offset:limit]
-    total = len(allowed)
+        collector = searcher.collector(limit=limit, sortedby=sortedby, reverse=reverse)
+        page = _collect(searcher, query, allowed, collector, budget, deadline)[offset:limit]
+    total = int(allowed.sum())
     hits = [_result(hit, request.snippets) for hit in page]
     if request.q and total == 0 and not messages:
         messages.append("Brak wyników. Spróbuj innych słów albo usuń część filtrów.")
@@ -557,8 +546,8 @@ def facet_counts(
     searcher: Searcher,
     query: Query,
     filters: Mapping[str, tuple[str, ...]],
-    matched: set[int] | None = None,
-    allowed: set[int] | None = None,
+    matched: np.ndarray | None = None,
+    allowed: np.ndarray | None = None,
 ) -> dict[str, list[FacetValue]]:
     """Count every facet's values disjunctively.
 
@@ -566,14 +555,13 @@ def facet_counts(
     stay visible and choosable) but respect every other facet's. A parent facet
     (category, voivodeship) also ignores its children's selection; a child facet
     is counted within the chosen parents. ``matched`` (the query's documents,
-    unfiltered) saves evaluating the query again, and ``allowed`` (those documents
-    within every filter) evaluating the filters again.
+    unfiltered, a mask) saves evaluating the query again, and ``allowed`` (those
+    documents within every filter) evaluating the filters again.
     """
     if matched is None:
-        matched = matching_docs(searcher, query)
+        matched = matches(searcher, query)
     if allowed is None:
         allowed = _restrict(searcher, matched, filter_query(filters, searcher))
-    matched_all = allowed
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
         ignored = {name, CHILD_FACETS.get(name)}
@@ -581,121 +569,74 @@ def facet_counts(
             others = {k: v for k, v in filters.items() if k not in ignored}
             docs = _restrict(searcher, matched, filter_query(others, searcher))
         else:
-            docs = matched_all
+            docs = allowed
         facets[name] = _facet_values(searcher, name, docs, filters.get(name, ()))
     return facets
 
 
-class _TopAndAllCollector(TopCollector):
-    """The top N by score, also recording every matching document.
-
-    Block-quality skipping is off, so no match is passed over: one pass
-    replaces a ranked search plus an unscored one.
-    """
-
-    def __init__(self, limit: int, words: Mapping[int, int] | None = None) -> None:
-        super().__init__(limit, usequality=False)
-        # Whoosh also replaces the matcher by one that skips documents scoring below the
-        # current top N (every 10 matches); that dropped matches of NOT and ANDMAYBE
-        # queries, so totals and facets depended on the page size.
-        self.replace = 0
-        self.matched: set[int] = set()
-        # A relaxed query's words matched per document: more words rank higher (its
-        # score is BM25 of any word), by a bonus taken off again in ``hits``.
-        self.words = words
-
-    def _collect(self, global_docnum: int, score: float):
-        self.matched.add(global_docnum)
-        if self.words is not None:
-            score += self.words.get(global_docnum, 0) * WORD_COUNT_RANK
-        return super()._collect(global_docnum, score)
-
-    def hits(self, ranked: list) -> list:
-        """The collected hits with their own scores (without the ranking bonus)."""
-        if self.words is not None:
-            for hit in ranked:
-                hit.score -= self.words.get(hit.docnum, 0) * WORD_COUNT_RANK
-        return ranked
-
-
-def _ranked_with_matches(
+def _ranked(
     searcher: Searcher,
     query: Query,
+    scores: np.ndarray,
+    allowed: np.ndarray,
+    only: np.ndarray | None,
     limit: int,
-    budget: QueryBudget | None = None,
-    deadline: float | None = None,
-    only: Mapping[int, int] | None = None,
-    allow: set[int] | None = None,
-) -> tuple[set[int], list]:
-    """Every document matching ``query`` and the ``limit`` best-scored hits (so far, if cut).
+) -> list[WhooshHit]:
+    """The ``limit`` best of the ``allowed`` documents, as Whoosh's hits of ``query``.
 
-    ``only`` (a relaxed query's documents with enough of its words, and how many) limits
-    the documents and ranks those with more words higher; ``allow`` limits them too.
+    ``only`` (a relaxed query's words per practice) ranks practices with more of the
+    words higher, by a bonus taken off again from the score shown (its score is BM25
+    of any word).
     """
-    top = _TopAndAllCollector(limit, only)
-    if only is not None:
-        allow = set(only) if allow is None else allow & only.keys()
-    if allow is not None:  # the query is evaluated on these documents only
-        query = And([DocSetQuery(allow), query])
-    ranked = _collect(searcher, query, top, budget, deadline)
-    return top.matched, top.hits(ranked)
+    bonus = None if only is None else only * WORD_COUNT_RANK
+    ranking = scores if bonus is None else scores + bonus
+    top = ranked(ranking, allowed, limit)
+    shown = ranking[top] if bonus is None else ranking[top] - bonus[top]
+    top_n = [(float(score), int(doc)) for score, doc in zip(shown, top, strict=True)]
+    results = Results(searcher, query, top_n)
+    return [results[i] for i in range(len(results.top_n))]
 
 
 def _collect(
     searcher: Searcher,
     query: Query,
+    allowed: np.ndarray,
     collector: Collector,
-    budget: QueryBudget | None,
-    deadline: float | None,
-) -> list:
-    """The collector's hits, stopped at ``deadline`` (noted in ``budget``) with those found.
+    budget: QueryBudget,
+    deadline: float,
+) -> list[WhooshHit]:
+    """The collector's (sorted) hits among ``allowed``, stopped at ``deadline`` (noted in
+    ``budget``) with those found; their query is ``query`` (for the snippets).
 
     Whoosh's time limit checks a flag between matched documents; its SIGALRM
     variant is left off, since an exception raised by a signal handler could
     land anywhere, inside a held lock included, and the signal is the process's.
     """
-    if budget is None or deadline is None:
-        searcher.search_with_collector(query, collector)
-        return list(collector.results())
+    if not allowed.any():  # Whoosh reads an empty document set as "no filter"
+        return []
     seconds = max(deadline - budget.clock(), MIN_RANKING_SECONDS)
     limited = TimeLimitCollector(collector, seconds, use_alarm=False)
     try:
-        searcher.search_with_collector(query, limited)
+        searcher.search_with_collector(DocSetQuery(doc_numbers(allowed)), limited)
     except TimeLimit:
         budget.ranking_cut = True
-    return list(limited.results())
+    results = limited.results()
+    results.q = query
+    return list(results)
 
 
-def matching_docs(
-    searcher: Searcher,
-    query: Query,
-    budget: QueryBudget | None = None,
-    deadline: float | None = None,
-) -> set[int]:
-    """The numbers of every document matching ``query``, unscored (those found by ``deadline``)."""
-    docs = searcher.docs_for_query(query)
-    if budget is None or deadline is None:
-        return set(docs)
-    found: set[int] = set()
-    for batch in iter(lambda: list(itertools.islice(docs, DEADLINE_CHECK_EVERY)), []):
-        found.update(batch)
-        if budget.clock() > deadline:
-            budget.ranking_cut = True
-            break
-    return found
-
-
-def _restrict(searcher: Searcher, docs: set[int], flt: Query | None) -> set[int]:
+def _restrict(searcher: Searcher, docs: np.ndarray, flt: Query | None) -> np.ndarray:
     if flt is None:
         return docs
-    return docs.intersection(searcher.docs_for_query(flt))
+    return docs & matches(searcher, flt)
 
 
 def _facet_values(
-    searcher: Searcher, name: str, docs: set[int], selected: tuple[str, ...]
+    searcher: Searcher, name: str, docs: np.ndarray, selected: tuple[str, ...]
 ) -> list[FacetValue]:
-    column = facet_column(searcher.reader(), name)
-    counts = Counter(map(column.__getitem__, docs))
+    labels, codes = facet_codes(searcher.reader(), name)
+    tally = np.bincount(codes[docs], minlength=len(labels))
+    counts = {labels[i]: int(tally[i]) for i in np.flatnonzero(tally)}
     counts.pop("", None)
     for value in selected:
         counts.setdefault(value, 0)
@@ -715,20 +656,23 @@ def _facet_values(
     return values
 
 
-def _parent_values(searcher: Searcher, name: str, docs: set[int]) -> dict[str, str]:
-    """For a child facet (subcategory, county): each value's parent (category, voivodeship)."""
+def _parent_values(searcher: Searcher, name: str, docs: np.ndarray) -> dict[str, str]:
+    """For a child facet (subcategory, county): each value's parent (category, voivodeship),
+    the one most of its matching practices have (a county's name recurs in voivodeships)."""
     if name not in FACET_PARENTS:
         return {}
-    children = facet_column(searcher.reader(), name)
-    parents = facet_column(searcher.reader(), FACET_PARENTS[name])
-    ordered = list(docs)
-    pairs = Counter(
-        zip(map(children.__getitem__, ordered), map(parents.__getitem__, ordered), strict=True)
-    )
+    children, child_codes = facet_codes(searcher.reader(), name)
+    parents, parent_codes = facet_codes(searcher.reader(), FACET_PARENTS[name])
+    pairs = np.bincount(
+        child_codes[docs] * len(parents) + parent_codes[docs],
+        minlength=len(children) * len(parents),
+    ).reshape(len(children), len(parents))
+    if "" in parents:  # a practice without the parent value names no parent
+        pairs[:, parents.index("")] = 0
     found: dict[str, str] = {}
-    for (child, parent), _count in pairs.most_common():
-        if child and parent:
-            found.setdefault(child, parent)
+    for child in np.flatnonzero(pairs.any(axis=1)):
+        if children[child]:
+            found[children[child]] = parents[int(pairs[child].argmax())]
     return found
 
 

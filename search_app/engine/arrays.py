@@ -1,0 +1,438 @@
+"""Queries evaluated over the whole index at once, as numpy arrays.
+
+Whoosh's matchers walk every posting of every query term in Python, through a
+tree of union and intersection matchers: at 100,000 practices a five-word query
+(each word an ``Or`` of its variants in every text field) reads about 100,000
+postings that way, several hundred milliseconds. Every search also needs every
+match, for its total and its facets, so Whoosh's skipping of low-scoring blocks
+cannot help.
+
+Here a term's postings are read once per searcher, block by block, into arrays
+(document numbers and term frequencies) kept in a bounded cache, and a query is
+evaluated as whole-collection arrays: a boolean mask of its matches and their
+scores. Unions, intersections and scores become a few vector operations. The
+scores are Whoosh's own: BM25F with the searcher's parameters per term, summed
+as Whoosh's matchers sum them (union and intersection: the sum of the parts
+that match; ``AndMaybe``: the optional part only where the required one
+matches; a boost multiplies; a constant score is constant; a negation in an
+intersection adds Whoosh's 1.0). A node of any other kind (phrases, prefixes,
+ranges, ``Or`` with coordination) is evaluated by Whoosh's own matcher and only
+combined here, so every query keeps its meaning; ``tests/test_arrays.py``
+checks masks and scores against Whoosh's.
+
+A searcher never changes (an update publishes a new generation, read through a
+new searcher), so its cache never goes stale. A server's thread keeps its
+searcher for a whole generation (``LiveIndex.shared_searcher``), so the
+postings of frequent words are read once per generation, not per request.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+from cachetools import LRUCache
+from whoosh import scoring
+from whoosh.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    ConstantScoreQuery,
+    Every,
+    Not,
+    NullQuery,
+    Or,
+    Query,
+    Term,
+)
+from whoosh.query.compound import PreloadedOr
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from search_app.engine.docsets import DocSetQuery
+
+# Postings kept by the process, in bytes (8 a posting): about four million postings,
+# the words of a day's queries at 100,000 practices, shared by a worker's threads and
+# by the generations sharing a segment.
+POSTINGS_CACHE_BYTES = 32 * 1024 * 1024
+# Segments whose field lengths are kept (a byte a document and text field).
+MAX_LENGTH_COLUMNS = 64
+
+# The length a field's length byte stands for (Whoosh stores lengths in one byte).
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
+
+
+def _entry_bytes(entry: tuple[np.ndarray, np.ndarray]) -> int:
+    return entry[0].nbytes + entry[1].nbytes + 1
+
+
+# (segment id, field, term) -> the segment's document numbers and term frequencies.
+# A segment never changes once written (deletions are applied by each searcher's live
+# mask), so its postings can be shared by every searcher that reads it.
+_postings: LRUCache = LRUCache(maxsize=POSTINGS_CACHE_BYTES, getsizeof=_entry_bytes)
+# (segment id, field) -> the segment's field length bytes.
+_lengths: LRUCache = LRUCache(maxsize=MAX_LENGTH_COLUMNS)
+_cache_lock = threading.Lock()
+
+
+def clear() -> None:
+    """Forget every cached posting list and length column (for tests and benchmarks)."""
+    with _cache_lock:
+        _postings.clear()
+        _lengths.clear()
+
+
+@dataclass
+class Evaluated:
+    """A query's matches (a mask over global document numbers) and their scores (0 elsewhere)."""
+
+    mask: np.ndarray
+    scores: np.ndarray
+
+
+class IndexArrays:
+    """One searcher's live documents, and its postings and field lengths as arrays."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.size = searcher.doc_count_all()
+        self.leaves = list(searcher.reader().leaf_readers())
+        self.live = np.zeros(self.size, dtype=bool)
+        self.live[np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)] = True
+
+    def empty(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=bool)
+
+    def docs(self, numbers) -> np.ndarray:
+        """A mask of the given global document numbers."""
+        mask = self.empty()
+        ids = np.fromiter(numbers, dtype=np.int64)
+        mask[ids[(ids >= 0) & (ids < self.size)]] = True
+        return mask
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Global document numbers (ascending) and term frequencies of ``field:text``."""
+        ids_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        for leaf, offset in self.leaves:
+            if (field, text) in leaf:
+                ids, weights = _segment_postings(leaf, field, text)
+                ids_parts.append(ids.astype(np.int64) + offset)
+                weight_parts.append(weights)
+        if len(ids_parts) == 1:
+            return ids_parts[0], weight_parts[0]
+        if not ids_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.concatenate(ids_parts), np.concatenate(weight_parts)
+
+    def field_lengths(self, field: str, docs: np.ndarray) -> np.ndarray:
+        """The length of ``field`` in each of ``docs`` (global numbers), as Whoosh's scorer
+        reads it."""
+        if len(self.leaves) == 1:
+            return _LENGTH_OF_BYTE[_segment_lengths(self.leaves[0][0], field)[docs]]
+        column = np.concatenate([_segment_lengths(leaf, field) for leaf, _offset in self.leaves])
+        return _LENGTH_OF_BYTE[column[docs]]
+
+
+def _segment_postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    segment = leaf.segment()
+    key = None if segment is None else (segment.segment_id(), field, text)
+    if key is not None:
+        with _cache_lock:
+            found = _postings.get(key)
+        if found is not None:
+            return found
+    found = _leaf_postings(leaf.postings(field, text))
+    if key is not None:
+        with _cache_lock:
+            _postings[key] = found
+    return found
+
+
+def _segment_lengths(leaf, field: str) -> np.ndarray:
+    segment = leaf.segment()
+    key = None if segment is None else (segment.segment_id(), field)
+    if key is not None:
+        with _cache_lock:
+            found = _lengths.get(key)
+        if found is not None:
+            return found
+    found = _leaf_lengths(leaf, field)
+    if key is not None:
+        with _cache_lock:
+            _lengths[key] = found
+    return found
+
+
+def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """A segment's posting list read a block at a time (Whoosh's own format, whoosh3)."""
+    matcher = getattr(matcher, "child", matcher)  # deletions: the live mask excludes them
+    ids_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    if all(hasattr(matcher, a) for a in ("_read_data", "_read_weights", "_next_block")):
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            stored = np.asarray(matcher._data[0], dtype=np.int64)
+            # Block ids are stored as deltas unless they fit in bytes (whoosh3's _read_ids).
+            ids_parts.append(stored if matcher._byteids else np.cumsum(stored))
+            matcher._read_weights()
+            weight_parts.append(np.asarray(matcher._weights, dtype=np.float32))
+            matcher._next_block()
+    else:  # another posting format: one posting at a time
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        ids_parts.append(np.asarray(ids, dtype=np.int64))
+        weight_parts.append(np.asarray(weights, dtype=np.float32))
+    if not ids_parts:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts)
+
+
+def _leaf_lengths(leaf, field: str) -> np.ndarray:
+    """A segment's field length bytes, read whole when Whoosh's length column is at hand."""
+    count = leaf.doc_count_all()
+    perdoc = getattr(leaf, "_perdoc", None)
+    column = None
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    raw = np.zeros(count, dtype=np.uint8)
+    if column is not None and all(
+        hasattr(column, name) for name in ("_dbfile", "_basepos", "_count", "_fixedlen")
+    ):
+        if column._fixedlen != 1:
+            raise ValueError(f"unexpected length column width {column._fixedlen}")
+        stored = min(column._count, count)
+        if stored:
+            raw[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), np.uint8)
+        return raw
+    for doc in range(count):  # another format: Whoosh's lengths one by one
+        raw[doc] = length_to_byte(leaf.doc_field_length(doc, field, 0) or 0)
+    return raw
+
+
+_arrays: weakref.WeakKeyDictionary[Searcher, IndexArrays] = weakref.WeakKeyDictionary()
+_arrays_lock = threading.Lock()
+
+
+def index_arrays(searcher: Searcher) -> IndexArrays:
+    """The arrays of ``searcher``, made on first use and kept as long as the searcher."""
+    with _arrays_lock:
+        arrays = _arrays.get(searcher)
+        if arrays is None:
+            arrays = _arrays[searcher] = IndexArrays(searcher)
+        return arrays
+
+
+def matches(searcher: Searcher, query: Query) -> np.ndarray:
+    """The mask of documents matching ``query`` (as ``searcher.docs_for_query``)."""
+    arrays = index_arrays(searcher)
+    return _mask(arrays, query) & arrays.live
+
+
+def evaluate(searcher: Searcher, query: Query) -> Evaluated:
+    """The documents matching ``query`` and their scores, as Whoosh's top collector scores them."""
+    arrays = index_arrays(searcher)
+    found = _scored(arrays, query)
+    mask = found.mask & arrays.live
+    return Evaluated(mask, np.where(mask, found.scores, 0.0))
+
+
+def ranked(scores: np.ndarray, mask: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` best documents of ``mask`` by score, ties by document number (as Whoosh)."""
+    docs = np.flatnonzero(mask)
+    if len(docs) > limit:
+        # Everything scoring at least the limit-th best, then the exact order among them.
+        kth = np.partition(scores[docs], len(docs) - limit)[len(docs) - limit]
+        docs = docs[scores[docs] >= kth]
+    order = np.lexsort((docs, -scores[docs]))
+    return docs[order][:limit]
+
+
+def doc_numbers(mask: np.ndarray) -> list[int]:
+    """The document numbers of a mask, as Python integers."""
+    return np.flatnonzero(mask).tolist()
+
+
+# Mask-only evaluation: what matches, for totals, facets, filters and relaxing.
+
+
+def _mask(arrays: IndexArrays, query: Query) -> np.ndarray:
+    if query is NullQuery:
+        return arrays.empty()
+    if isinstance(query, Term) and isinstance(query.text, str):
+        mask = arrays.empty()
+        if (query.fieldname, query.text) in arrays.searcher.reader():
+            mask[arrays.postings(query.fieldname, query.text)[0]] = True
+        return mask
+    if isinstance(query, DocSetQuery):
+        return arrays.docs(query.numbers)
+    if isinstance(query, Or):
+        return _union(arrays.empty(), (_mask(arrays, q) for q in query.subqueries))
+    if isinstance(query, And):
+        positive = [q for q in query.subqueries if not isinstance(q, Not)]
+        negative = [q.query for q in query.subqueries if isinstance(q, Not)]
+        if not positive:
+            return _fallback_mask(arrays, query)
+        mask = _mask(arrays, positive[0])
+        for q in positive[1:]:
+            mask &= _mask(arrays, q)
+        for q in negative:
+            mask &= ~_mask(arrays, q)
+        return mask
+    if isinstance(query, AndMaybe):
+        return _mask(arrays, query.a)
+    if isinstance(query, AndNot):
+        return _mask(arrays, query.a) & ~_mask(arrays, query.b)
+    if isinstance(query, Not):
+        return arrays.live & ~_mask(arrays, query.query)
+    if isinstance(query, ConstantScoreQuery):
+        return _mask(arrays, query.child)
+    if isinstance(query, Every) and query.fieldname in (None, "", "*"):
+        return arrays.live.copy()
+    return _fallback_mask(arrays, query)
+
+
+def _union(mask: np.ndarray, parts) -> np.ndarray:
+    for part in parts:
+        mask |= part
+    return mask
+
+
+def _fallback_mask(arrays: IndexArrays, query: Query) -> np.ndarray:
+    return arrays.docs(arrays.searcher.docs_for_query(query))
+
+
+# Scored evaluation: the ranking, mirroring Whoosh's matchers (see the module's docstring).
+
+
+def _scored(arrays: IndexArrays, query: Query) -> Evaluated:
+    if query is NullQuery:
+        return _nothing(arrays)
+    if isinstance(query, Term) and isinstance(query.text, str):
+        return _term(arrays, query)
+    if isinstance(query, DocSetQuery):
+        return Evaluated(arrays.docs(query.numbers), np.zeros(arrays.size))
+    if isinstance(query, (Or, And)) and len(query.subqueries) == 0:
+        return _nothing(arrays)
+    if isinstance(query, (Or, And)) and len(query.subqueries) == 1:
+        return _scored(arrays, query.subqueries[0])  # Whoosh drops the boost too
+    if isinstance(query, Or) and not query.scale and not _preloaded(arrays, query):
+        parts = [_scored(arrays, q) for q in query.subqueries]
+        mask = _union(arrays.empty(), (p.mask for p in parts))
+        scores = np.sum([p.scores for p in parts], axis=0)
+        return _boosted(Evaluated(mask, scores), query.boost)
+    if isinstance(query, And):
+        return _boosted(_intersection(arrays, query), query.boost)
+    if isinstance(query, AndMaybe):
+        required, optional = _scored(arrays, query.a), _scored(arrays, query.b)
+        both = required.mask & optional.mask
+        return Evaluated(required.mask, required.scores + np.where(both, optional.scores, 0.0))
+    if isinstance(query, AndNot):
+        required = _scored(arrays, query.a)
+        return Evaluated(required.mask & ~_mask(arrays, query.b), required.scores)
+    if isinstance(query, ConstantScoreQuery):
+        mask = _mask(arrays, query.child)
+        # Whoosh's ListMatcher reads a weight of 0 as "no weight" and scores 1.
+        return Evaluated(mask, np.where(mask, query.score or 1.0, 0.0))
+    if isinstance(query, Every) and query.fieldname in (None, "", "*"):
+        return Evaluated(arrays.live.copy(), np.where(arrays.live, query.boost or 1.0, 0.0))
+    return _fallback(arrays, query)
+
+
+def _nothing(arrays: IndexArrays) -> Evaluated:
+    return Evaluated(arrays.empty(), np.zeros(arrays.size))
+
+
+def _boosted(found: Evaluated, boost: float) -> Evaluated:
+    if boost != 1.0:
+        found.scores = found.scores * boost
+    return found
+
+
+def _preloaded(arrays: IndexArrays, query: Or) -> bool:
+    """Whether Whoosh would preload this ``Or`` into arrays (its scores then differ a little)."""
+    if query.matcher_type == Or.ARRAY_MATCHER or isinstance(query, PreloadedOr):
+        return True
+    if query.matcher_type != Or.AUTO_MATCHER:
+        return query.matcher_type == Or.SPLIT_MATCHER
+    # Or.AUTO_MATCHER: the tree of unions for big segments or two parts, else preloaded.
+    small = any(leaf.doc_count_all() <= 5000 for leaf, _offset in arrays.leaves)
+    return small and len(query.subqueries) != 2 and len(query.subqueries) < Or.TOO_MANY_CLAUSES
+
+
+def _intersection(arrays: IndexArrays, query: And) -> Evaluated:
+    positive = [q for q in query.subqueries if not isinstance(q, Not)]
+    negative = [q.query for q in query.subqueries if isinstance(q, Not)]
+    if not positive:
+        return _fallback(arrays, query)
+    parts = [_scored(arrays, q) for q in positive]
+    mask = parts[0].mask.copy()
+    for part in parts[1:]:
+        mask &= part.mask
+    for q in negative:
+        mask &= ~_mask(arrays, q)
+    # Each negated part's inverse matcher scores 1.0 where it matches.
+    scores = np.sum([p.scores for p in parts], axis=0) + float(len(negative))
+    return Evaluated(mask, np.where(mask, scores, 0.0))
+
+
+def _term(arrays: IndexArrays, query: Term) -> Evaluated:
+    searcher = arrays.searcher
+    field, text = query.fieldname, query.text
+    if (field, text) not in searcher.reader():
+        return _nothing(arrays)
+    weighting = searcher.weighting
+    if type(weighting) is not scoring.BM25F:
+        return _fallback(arrays, query)
+    ids, frequencies = arrays.postings(field, text)
+    weights = frequencies.astype(np.float64)  # Whoosh scores in double precision
+    if searcher.schema[field].scorable:
+        lengths = arrays.field_lengths(field, ids)
+        b = weighting._field_B.get(field, weighting.B)
+        k1 = weighting.K1
+        idf = searcher.idf(field, text)
+        average = searcher.avg_field_length(field) or 1
+        values = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+    else:  # Whoosh scores a term of an unscored field by its weight
+        values = weights
+    mask, scores = arrays.empty(), np.zeros(arrays.size)
+    mask[ids] = True
+    scores[ids] = values * query.boost if query.boost != 1.0 else values
+    return Evaluated(mask, scores)
+
+
+def _fallback(arrays: IndexArrays, query: Query) -> Evaluated:
+    """Whoosh's own matcher, run segment by segment, for a node of another kind."""
+    mask, scores = arrays.empty(), np.zeros(arrays.size)
+    searcher = arrays.searcher
+    context = searcher.context()
+    for sub, offset in searcher.leaf_searchers():
+        matcher = query.matcher(sub, context)
+        ids, values = [], []
+        while matcher.is_active():
+            ids.append(matcher.id() + offset)
+            values.append(matcher.score())
+            matcher.next()
+        mask[ids] = True
+        scores[ids] = values
+    return Evaluated(mask, scores)
+
+
+__all__ = [
+    "Evaluated",
+    "IndexArrays",
+    "clear",
+    "doc_numbers",
+    "evaluate",
+    "index_arrays",
+    "matches",
+    "ranked",
+]
