@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.query import Or, Term
+from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from indexer.fields import OWN_TEXT_FIELDS, SIMILAR_FIELDS
+from search_app.engine.arrays import evaluate, ranked
+from search_app.engine.variants import UnionOr
 
 RELATED_LIMIT = 5
 # With 12, generic words of the text ("wraz", "cel", "istnieć") crowded out the topic words
@@ -40,11 +42,14 @@ def similar_practices(
     terms = searcher.key_terms_from_text("body", text, numterms=KEY_TERMS, normalize=True)
     if not terms:
         return []
-    query = Or(
+    # A tree of unions (not Whoosh's arrays of small segments): evaluated as arrays.
+    query = UnionOr(
         [Term(name, term, boost=weight) for name in RELATED_FIELDS for term, weight in terms]
     )
-    hits = searcher.search(query, limit=limit, mask={docnum})
-    return [_summary(hit["record"]) for hit in hits]
+    found = evaluate(searcher, query)
+    found.mask[docnum] = False
+    best = ranked(found.scores, found.mask, limit)
+    return [_summary(searcher.stored_fields(int(doc))["record"]) for doc in best]
 
 
 def related_text(record: dict[str, Any], most: int = RELATED_TEXT_CHARS) -> str:
