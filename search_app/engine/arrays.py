@@ -65,7 +65,7 @@ _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=n
 
 
 def _entry_bytes(entry: tuple[np.ndarray, np.ndarray]) -> int:
-    return entry[0].nbytes + entry[1].nbytes + 1
+    return entry[0].nbytes + entry[1].nbytes + 256  # with the arrays and key themselves
 
 
 # (segment id, field, term) -> the segment's document numbers and term frequencies.
@@ -113,12 +113,13 @@ class IndexArrays:
         return mask
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Global document numbers (ascending) and term frequencies of ``field:text``."""
+        """Global document numbers (ascending) and term frequencies of ``field:text``
+        (empty for a term the index lacks)."""
         ids_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
         for leaf, offset in self.leaves:
-            if (field, text) in leaf:
-                ids, weights = _segment_postings(leaf, field, text)
+            ids, weights = _segment_postings(leaf, field, text)
+            if len(ids):
                 ids_parts.append(ids.astype(np.int64) + offset)
                 weight_parts.append(weights)
         if len(ids_parts) == 1:
@@ -144,7 +145,10 @@ def _segment_postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarr
             found = _postings.get(key)
         if found is not None:
             return found
-    found = _leaf_postings(leaf.postings(field, text))
+    if (field, text) in leaf:
+        found = _leaf_postings(leaf.postings(field, text))
+    else:  # kept too: a word the segment lacks is asked for as often
+        found = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
     if key is not None:
         with _cache_lock:
             _postings[key] = found
@@ -269,8 +273,7 @@ def _mask(arrays: IndexArrays, query: Query) -> np.ndarray:
         return arrays.empty()
     if isinstance(query, Term) and isinstance(query.text, str):
         mask = arrays.empty()
-        if (query.fieldname, query.text) in arrays.searcher.reader():
-            mask[arrays.postings(query.fieldname, query.text)[0]] = True
+        mask[arrays.postings(query.fieldname, query.text)[0]] = True
         return mask
     if isinstance(query, DocSetQuery):
         return arrays.docs(query.numbers)
@@ -387,12 +390,12 @@ def _intersection(arrays: IndexArrays, query: And) -> Evaluated:
 def _term(arrays: IndexArrays, query: Term) -> Evaluated:
     searcher = arrays.searcher
     field, text = query.fieldname, query.text
-    if (field, text) not in searcher.reader():
-        return _nothing(arrays)
     weighting = searcher.weighting
     if type(weighting) is not scoring.BM25F:
         return _fallback(arrays, query)
     ids, frequencies = arrays.postings(field, text)
+    if not len(ids):
+        return _nothing(arrays)
     weights = frequencies.astype(np.float64)  # Whoosh scores in double precision
     if searcher.schema[field].scorable:
         lengths = arrays.field_lengths(field, ids)

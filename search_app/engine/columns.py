@@ -68,7 +68,7 @@ def facet_codes(reader: IndexReader, name: str) -> tuple[list[str], np.ndarray]:
             return found
     values = np.array(facet_column(reader, name), dtype=object)
     labels, codes = np.unique(values, return_inverse=True)
-    found = (labels.tolist(), codes.astype(np.int64))
+    found = (labels.tolist(), codes.astype(np.int32))
     with _lock:
         _codes_cache[key] = found
         while len(_codes_cache) > MAX_COLUMNS:
