@@ -233,3 +233,25 @@ def test_the_postings_cache_is_bounded():
     assert arrays._postings.currsize <= arrays.POSTINGS_CACHE_BYTES
     assert ("segment", "text", "0") not in arrays._postings  # the least recently used went
     arrays.clear()
+
+
+class _Clock:
+    """A clock that passes the deadline after ``ticks`` looks (no sleeping)."""
+
+    def __init__(self, ticks: int) -> None:
+        self.ticks = ticks
+
+    def __call__(self) -> float:
+        self.ticks -= 1
+        return 0.0 if self.ticks >= 0 else 10.0
+
+
+def test_an_evaluation_stops_at_its_deadline_with_what_it_found(segmented):
+    query = UnionOr([Term("text", w) for w in WORDS] + [Prefix("title", "s")])
+    whole = arrays.evaluate(segmented, query)
+    for ticks in range(len(WORDS) + 2):
+        cut = arrays.evaluate(segmented, query, deadline=1.0, clock=_Clock(ticks))
+        assert cut.cut
+        assert not (cut.mask & ~whole.mask).any()  # nothing it would not match
+        assert cut.scores.sum() < whole.scores.sum()  # the parts left unread count nothing
+    assert not arrays.evaluate(segmented, query, deadline=1.0, clock=_Clock(10**6)).cut

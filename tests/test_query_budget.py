@@ -199,13 +199,28 @@ class _ExpiresAfterTwo(TimeLimitCollector):
     [{"sort": "newest"}, {"sort": "population", "filters": {"category": ["Usługi społeczne"]}}],
 )
 def test_sorting_past_its_time_limit_answers_with_what_it_found(searcher, monkeypatch, params):
-    # Ranked searches are whole-index array operations (search_app/engine/arrays.py);
-    # a sort walks the matches in Whoosh's collector, under the deadline.
+    # A sort walks the matches in Whoosh's collector, under the deadline.
     monkeypatch.setattr(search_module, "TimeLimitCollector", _ExpiresAfterTwo)
     request, _messages = clean_request("gmina", **params)
     response = search(searcher, request)
     assert NOTE_RANKING in response.messages
     assert len(response.results) == 2
+
+
+def test_ranking_past_its_time_limit_answers_with_what_it_found(searcher, monkeypatch):
+    """The evaluation of the query stops reading postings at the deadline."""
+    whole = search(searcher, clean_request("gmina rodzina")[0])
+    calls = []
+
+    def evaluate_until_late(searcher, query, deadline, clock):
+        calls.append(deadline)
+        return real_evaluate(searcher, query, deadline=deadline, clock=lambda: deadline + 1)
+
+    real_evaluate = search_module.evaluate
+    monkeypatch.setattr(search_module, "evaluate", evaluate_until_late)
+    cut = search(searcher, clean_request("gmina rodzina")[0])
+    assert calls and NOTE_RANKING in cut.messages and NOTE_RANKING not in whole.messages
+    assert cut.total < whole.total
 
 
 def test_very_long_words_are_searched_as_typed_with_a_note(searcher):

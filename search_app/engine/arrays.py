@@ -29,7 +29,9 @@ postings of frequent words are read once per generation, not per request.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +92,7 @@ class Evaluated:
 
     mask: np.ndarray
     scores: np.ndarray
+    cut: bool = False  # stopped at its deadline: the matches found by then
 
 
 class IndexArrays:
@@ -237,16 +240,25 @@ def index_arrays(searcher: Searcher) -> IndexArrays:
 
 def matches(searcher: Searcher, query: Query) -> np.ndarray:
     """The mask of documents matching ``query`` (as ``searcher.docs_for_query``)."""
-    arrays = index_arrays(searcher)
-    return _mask(arrays, query) & arrays.live
+    run = _Run(index_arrays(searcher))
+    return _mask(run, query) & run.arrays.live
 
 
-def evaluate(searcher: Searcher, query: Query) -> Evaluated:
-    """The documents matching ``query`` and their scores, as Whoosh's top collector scores them."""
-    arrays = index_arrays(searcher)
-    found = _scored(arrays, query)
-    mask = found.mask & arrays.live
-    return Evaluated(mask, np.where(mask, found.scores, 0.0))
+def evaluate(
+    searcher: Searcher,
+    query: Query,
+    deadline: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Evaluated:
+    """The documents matching ``query`` and their scores, as Whoosh's top collector scores them.
+
+    Past ``deadline`` (on ``clock``) no more postings are read and the parts left are
+    taken as matching nothing: the answer is then ``cut`` (as far as time allowed).
+    """
+    run = _Run(index_arrays(searcher), deadline, clock)
+    found = _scored(run, query)
+    mask = found.mask & run.arrays.live
+    return Evaluated(mask, np.where(mask, found.scores, 0.0), run.cut)
 
 
 def ranked(scores: np.ndarray, mask: np.ndarray, limit: int) -> np.ndarray:
@@ -265,42 +277,67 @@ def doc_numbers(mask: np.ndarray) -> list[int]:
     return np.flatnonzero(mask).tolist()
 
 
+class _Run:
+    """One evaluation: the searcher's arrays and the time it may take."""
+
+    # Postings read by a Whoosh matcher between two looks at the clock.
+    CHECK_EVERY = 256
+
+    def __init__(
+        self,
+        arrays: IndexArrays,
+        deadline: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.arrays = arrays
+        self.deadline = deadline
+        self.clock = clock
+        self.cut = False
+
+    def expired(self) -> bool:
+        """Whether the deadline has passed (then noted as ``cut``)."""
+        if self.deadline is not None and not self.cut and self.clock() > self.deadline:
+            self.cut = True
+        return self.cut
+
+
 # Mask-only evaluation: what matches, for totals, facets, filters and relaxing.
 
 
-def _mask(arrays: IndexArrays, query: Query) -> np.ndarray:
+def _mask(run: _Run, query: Query) -> np.ndarray:
     if query is NullQuery:
-        return arrays.empty()
+        return run.arrays.empty()
     if isinstance(query, Term) and isinstance(query.text, str):
-        mask = arrays.empty()
-        mask[arrays.postings(query.fieldname, query.text)[0]] = True
+        mask = run.arrays.empty()
+        if not run.expired():
+            mask[run.arrays.postings(query.fieldname, query.text)[0]] = True
         return mask
     if isinstance(query, DocSetQuery):
-        return arrays.docs(query.numbers)
+        return run.arrays.docs(query.numbers)
     if isinstance(query, Or):
-        return _union(arrays.empty(), (_mask(arrays, q) for q in query.subqueries))
+        return _union(run.arrays.empty(), (_mask(run, q) for q in query.subqueries))
     if isinstance(query, And):
         positive = [q for q in query.subqueries if not isinstance(q, Not)]
         negative = [q.query for q in query.subqueries if isinstance(q, Not)]
         if not positive:
-            return _fallback_mask(arrays, query)
-        mask = _mask(arrays, positive[0])
+            return _fallback_mask(run, query)
+        mask = _mask(run, positive[0])
         for q in positive[1:]:
-            mask &= _mask(arrays, q)
+            mask &= _mask(run, q)
         for q in negative:
-            mask &= ~_mask(arrays, q)
+            mask &= ~_mask(run, q)
         return mask
     if isinstance(query, AndMaybe):
-        return _mask(arrays, query.a)
+        return _mask(run, query.a)
     if isinstance(query, AndNot):
-        return _mask(arrays, query.a) & ~_mask(arrays, query.b)
+        return _mask(run, query.a) & ~_mask(run, query.b)
     if isinstance(query, Not):
-        return arrays.live & ~_mask(arrays, query.query)
+        return run.arrays.live & ~_mask(run, query.query)
     if isinstance(query, ConstantScoreQuery):
-        return _mask(arrays, query.child)
+        return _mask(run, query.child)
     if isinstance(query, Every) and query.fieldname in (None, "", "*"):
-        return arrays.live.copy()
-    return _fallback_mask(arrays, query)
+        return run.arrays.live.copy()
+    return _fallback_mask(run, query)
 
 
 def _union(mask: np.ndarray, parts) -> np.ndarray:
@@ -309,49 +346,49 @@ def _union(mask: np.ndarray, parts) -> np.ndarray:
     return mask
 
 
-def _fallback_mask(arrays: IndexArrays, query: Query) -> np.ndarray:
-    return arrays.docs(arrays.searcher.docs_for_query(query))
+def _fallback_mask(run: _Run, query: Query) -> np.ndarray:
+    return _fallback(run, query, scored=False).mask
 
 
 # Scored evaluation: the ranking, mirroring Whoosh's matchers (see the module's docstring).
 
 
-def _scored(arrays: IndexArrays, query: Query) -> Evaluated:
+def _scored(run: _Run, query: Query) -> Evaluated:
     if query is NullQuery:
-        return _nothing(arrays)
+        return _nothing(run)
     if isinstance(query, Term) and isinstance(query.text, str):
-        return _term(arrays, query)
+        return _term(run, query)
     if isinstance(query, DocSetQuery):
-        return Evaluated(arrays.docs(query.numbers), np.zeros(arrays.size))
+        return Evaluated(run.arrays.docs(query.numbers), np.zeros(run.arrays.size))
     if isinstance(query, (Or, And)) and len(query.subqueries) == 0:
-        return _nothing(arrays)
+        return _nothing(run)
     if isinstance(query, (Or, And)) and len(query.subqueries) == 1:
-        return _scored(arrays, query.subqueries[0])  # Whoosh drops the boost too
-    if isinstance(query, Or) and not query.scale and not _preloaded(arrays, query):
-        parts = [_scored(arrays, q) for q in query.subqueries]
-        mask = _union(arrays.empty(), (p.mask for p in parts))
+        return _scored(run, query.subqueries[0])  # Whoosh drops the boost too
+    if isinstance(query, Or) and not query.scale and not _preloaded(run, query):
+        parts = [_scored(run, q) for q in query.subqueries]
+        mask = _union(run.arrays.empty(), (p.mask for p in parts))
         scores = np.sum([p.scores for p in parts], axis=0)
         return _boosted(Evaluated(mask, scores), query.boost)
     if isinstance(query, And):
-        return _boosted(_intersection(arrays, query), query.boost)
+        return _boosted(_intersection(run, query), query.boost)
     if isinstance(query, AndMaybe):
-        required, optional = _scored(arrays, query.a), _scored(arrays, query.b)
+        required, optional = _scored(run, query.a), _scored(run, query.b)
         both = required.mask & optional.mask
         return Evaluated(required.mask, required.scores + np.where(both, optional.scores, 0.0))
     if isinstance(query, AndNot):
-        required = _scored(arrays, query.a)
-        return Evaluated(required.mask & ~_mask(arrays, query.b), required.scores)
+        required = _scored(run, query.a)
+        return Evaluated(required.mask & ~_mask(run, query.b), required.scores)
     if isinstance(query, ConstantScoreQuery):
-        mask = _mask(arrays, query.child)
+        mask = _mask(run, query.child)
         # Whoosh's ListMatcher reads a weight of 0 as "no weight" and scores 1.
         return Evaluated(mask, np.where(mask, query.score or 1.0, 0.0))
     if isinstance(query, Every) and query.fieldname in (None, "", "*"):
-        return Evaluated(arrays.live.copy(), np.where(arrays.live, query.boost or 1.0, 0.0))
-    return _fallback(arrays, query)
+        return Evaluated(run.arrays.live.copy(), np.where(run.arrays.live, query.boost or 1.0, 0.0))
+    return _fallback(run, query)
 
 
-def _nothing(arrays: IndexArrays) -> Evaluated:
-    return Evaluated(arrays.empty(), np.zeros(arrays.size))
+def _nothing(run: _Run) -> Evaluated:
+    return Evaluated(run.arrays.empty(), np.zeros(run.arrays.size))
 
 
 def _boosted(found: Evaluated, boost: float) -> Evaluated:
@@ -360,45 +397,47 @@ def _boosted(found: Evaluated, boost: float) -> Evaluated:
     return found
 
 
-def _preloaded(arrays: IndexArrays, query: Or) -> bool:
+def _preloaded(run: _Run, query: Or) -> bool:
     """Whether Whoosh would preload this ``Or`` into arrays (its scores then differ a little)."""
     if query.matcher_type == Or.ARRAY_MATCHER or isinstance(query, PreloadedOr):
         return True
     if query.matcher_type != Or.AUTO_MATCHER:
         return query.matcher_type == Or.SPLIT_MATCHER
     # Or.AUTO_MATCHER: the tree of unions for big segments or two parts, else preloaded.
-    small = any(leaf.doc_count_all() <= 5000 for leaf, _offset in arrays.leaves)
+    small = any(leaf.doc_count_all() <= 5000 for leaf, _offset in run.arrays.leaves)
     return small and len(query.subqueries) != 2 and len(query.subqueries) < Or.TOO_MANY_CLAUSES
 
 
-def _intersection(arrays: IndexArrays, query: And) -> Evaluated:
+def _intersection(run: _Run, query: And) -> Evaluated:
     positive = [q for q in query.subqueries if not isinstance(q, Not)]
     negative = [q.query for q in query.subqueries if isinstance(q, Not)]
     if not positive:
-        return _fallback(arrays, query)
-    parts = [_scored(arrays, q) for q in positive]
+        return _fallback(run, query)
+    parts = [_scored(run, q) for q in positive]
     mask = parts[0].mask.copy()
     for part in parts[1:]:
         mask &= part.mask
     for q in negative:
-        mask &= ~_mask(arrays, q)
+        mask &= ~_mask(run, q)
     # Each negated part's inverse matcher scores 1.0 where it matches.
     scores = np.sum([p.scores for p in parts], axis=0) + float(len(negative))
     return Evaluated(mask, np.where(mask, scores, 0.0))
 
 
-def _term(arrays: IndexArrays, query: Term) -> Evaluated:
-    searcher = arrays.searcher
+def _term(run: _Run, query: Term) -> Evaluated:
+    searcher = run.arrays.searcher
     field, text = query.fieldname, query.text
     weighting = searcher.weighting
     if type(weighting) is not scoring.BM25F:
-        return _fallback(arrays, query)
-    ids, frequencies = arrays.postings(field, text)
+        return _fallback(run, query)
+    if run.expired():
+        return _nothing(run)
+    ids, frequencies = run.arrays.postings(field, text)
     if not len(ids):
-        return _nothing(arrays)
+        return _nothing(run)
     weights = frequencies.astype(np.float64)  # Whoosh scores in double precision
     if searcher.schema[field].scorable:
-        lengths = arrays.field_lengths(field, ids)
+        lengths = run.arrays.field_lengths(field, ids)
         b = weighting._field_B.get(field, weighting.B)
         k1 = weighting.K1
         idf = searcher.idf(field, text)
@@ -406,26 +445,30 @@ def _term(arrays: IndexArrays, query: Term) -> Evaluated:
         values = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
     else:  # Whoosh scores a term of an unscored field by its weight
         values = weights
-    mask, scores = arrays.empty(), np.zeros(arrays.size)
+    mask, scores = run.arrays.empty(), np.zeros(run.arrays.size)
     mask[ids] = True
     scores[ids] = values * query.boost if query.boost != 1.0 else values
     return Evaluated(mask, scores)
 
 
-def _fallback(arrays: IndexArrays, query: Query) -> Evaluated:
-    """Whoosh's own matcher, run segment by segment, for a node of another kind."""
-    mask, scores = arrays.empty(), np.zeros(arrays.size)
-    searcher = arrays.searcher
-    context = searcher.context()
+def _fallback(run: _Run, query: Query, scored: bool = True) -> Evaluated:
+    """Whoosh's own matcher, run segment by segment, for a node of another kind
+    (``scored=False``: its matches only, as ``docs_for_query`` reads them)."""
+    mask, scores = run.arrays.empty(), np.zeros(run.arrays.size)
+    searcher = run.arrays.searcher
+    context = searcher.context() if scored else searcher.boolean_context()
     for sub, offset in searcher.leaf_searchers():
         matcher = query.matcher(sub, context)
-        ids, values = [], []
-        while matcher.is_active():
+        ids: list[int] = []
+        values: list[float] = []
+        while matcher.is_active() and not (len(ids) % run.CHECK_EVERY == 0 and run.expired()):
             ids.append(matcher.id() + offset)
-            values.append(matcher.score())
+            if scored:
+                values.append(matcher.score())
             matcher.next()
         mask[ids] = True
-        scores[ids] = values
+        if scored:
+            scores[ids] = values
     return Evaluated(mask, scores)
 
 

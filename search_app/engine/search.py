@@ -78,7 +78,7 @@ SNIPPET_CHARS = 240
 # with more of the words rise. Chosen by nDCG@10 on both test collections against no
 # bonus, 1, 3, 5 and "more words always first" (which was the worst on both).
 WORD_COUNT_RANK = 2.0
-# A sorting cut by its deadline still gets this long, so it can return something.
+# A sort cut by its deadline still gets this long, so it can return something.
 MIN_RANKING_SECONDS = 0.05
 
 # Returned with each result besides id, title, snippet and score: the field registry's
@@ -338,7 +338,8 @@ def search(
     deadline = budget.clock() + budget.ranking_seconds
     # The query is evaluated once over the whole index (search_app/engine/arrays.py):
     # its matches give the total and the facets, its scores the ranking.
-    evaluated = evaluate(searcher, query)
+    evaluated = evaluate(searcher, query, deadline, budget.clock)
+    budget.ranking_cut = budget.ranking_cut or evaluated.cut
     matched = evaluated.mask if only is None else evaluated.mask & (only > 0)
     allowed = _restrict(searcher, matched, filter_query(filters, searcher))
     if sortedby is None:
