@@ -59,8 +59,6 @@ from search_app.engine.docsets import DocSetQuery
 # the words of a day's queries at 100,000 practices, shared by a worker's threads and
 # by the generations sharing a segment.
 POSTINGS_CACHE_BYTES = 32 * 1024 * 1024
-# Segments whose field lengths are kept (a byte a document and text field).
-MAX_LENGTH_COLUMNS = 64
 
 # The length a field's length byte stands for (Whoosh stores lengths in one byte).
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
@@ -74,16 +72,13 @@ def _entry_bytes(entry: tuple[np.ndarray, np.ndarray]) -> int:
 # A segment never changes once written (deletions are applied by each searcher's live
 # mask), so its postings can be shared by every searcher that reads it.
 _postings: LRUCache = LRUCache(maxsize=POSTINGS_CACHE_BYTES, getsizeof=_entry_bytes)
-# (segment id, field) -> the segment's field length bytes.
-_lengths: LRUCache = LRUCache(maxsize=MAX_LENGTH_COLUMNS)
 _cache_lock = threading.Lock()
 
 
 def clear() -> None:
-    """Forget every cached posting list and length column (for tests and benchmarks)."""
+    """Forget every cached posting list (for tests and benchmarks)."""
     with _cache_lock:
         _postings.clear()
-        _lengths.clear()
 
 
 @dataclass
@@ -104,6 +99,8 @@ class IndexArrays:
         self.leaves = list(searcher.reader().leaf_readers())
         self.live = np.zeros(self.size, dtype=bool)
         self.live[np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)] = True
+        # field -> every document's length byte (read once per searcher: a byte a document)
+        self._lengths: dict[str, np.ndarray] = {}
 
     def empty(self) -> np.ndarray:
         return np.zeros(self.size, dtype=bool)
@@ -134,9 +131,10 @@ class IndexArrays:
     def field_lengths(self, field: str, docs: np.ndarray) -> np.ndarray:
         """The length of ``field`` in each of ``docs`` (global numbers), as Whoosh's scorer
         reads it."""
-        if len(self.leaves) == 1:
-            return _LENGTH_OF_BYTE[_segment_lengths(self.leaves[0][0], field)[docs]]
-        column = np.concatenate([_segment_lengths(leaf, field) for leaf, _offset in self.leaves])
+        column = self._lengths.get(field)
+        if column is None:
+            parts = [_leaf_lengths(leaf, field) for leaf, _offset in self.leaves]
+            column = self._lengths[field] = np.concatenate(parts)
         return _LENGTH_OF_BYTE[column[docs]]
 
 
@@ -155,21 +153,6 @@ def _segment_postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarr
     if key is not None:
         with _cache_lock:
             _postings[key] = found
-    return found
-
-
-def _segment_lengths(leaf, field: str) -> np.ndarray:
-    segment = leaf.segment()
-    key = None if segment is None else (segment.segment_id(), field)
-    if key is not None:
-        with _cache_lock:
-            found = _lengths.get(key)
-        if found is not None:
-            return found
-    found = _leaf_lengths(leaf, field)
-    if key is not None:
-        with _cache_lock:
-            _lengths[key] = found
     return found
 
 

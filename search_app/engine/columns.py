@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 from whoosh.reading import IndexReader
 
 MAX_COLUMNS = 256
+T = TypeVar("T")
 
 _cache: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
 _lock = threading.Lock()
@@ -39,17 +42,22 @@ def _segment_column(leaf: IndexReader, name: str) -> list[str]:
     if segment is None:  # not an on-disk segment: nothing stable to key a cache on
         return list(leaf.column_reader(name))
     key = (segment.segment_id(), name)
+    return _remembered(_cache, MAX_COLUMNS, key, lambda: list(leaf.column_reader(name)))
+
+
+def _remembered(cache: OrderedDict, limit: int, key: tuple, make: Callable[[], T]) -> T:
+    """``cache[key]``, made by ``make()`` if missing; the oldest dropped past ``limit``."""
     with _lock:
-        values = _cache.get(key)
-        if values is not None:
-            _cache.move_to_end(key)
-            return values
-    values = list(leaf.column_reader(name))
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    found = make()
     with _lock:
-        _cache[key] = values
-        while len(_cache) > MAX_COLUMNS:
-            _cache.popitem(last=False)
-    return values
+        cache[key] = found
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    return found
 
 
 _codes_cache: OrderedDict[tuple, tuple[list[str], np.ndarray]] = OrderedDict()
@@ -60,20 +68,13 @@ def facet_codes(reader: IndexReader, name: str) -> tuple[list[str], np.ndarray]:
 
     Counting a facet over a query's matches is then one ``numpy.bincount``.
     """
-    key = (_segments(reader), name)
-    with _lock:
-        found = _codes_cache.get(key)
-        if found is not None:
-            _codes_cache.move_to_end(key)
-            return found
-    values = np.array(facet_column(reader, name), dtype=object)
-    labels, codes = np.unique(values, return_inverse=True)
-    found = (labels.tolist(), codes.astype(np.int32))
-    with _lock:
-        _codes_cache[key] = found
-        while len(_codes_cache) > MAX_COLUMNS:
-            _codes_cache.popitem(last=False)
-    return found
+
+    def make() -> tuple[list[str], np.ndarray]:
+        values = np.array(facet_column(reader, name), dtype=object)
+        labels, codes = np.unique(values, return_inverse=True)
+        return labels.tolist(), codes.astype(np.int32)
+
+    return _remembered(_codes_cache, MAX_COLUMNS, (_segments(reader), name), make)
 
 
 def _segments(reader: IndexReader) -> tuple:
@@ -95,19 +96,13 @@ def value_pairs(reader: IndexReader, parent: str, child: str) -> frozenset[tuple
     choosing many counties and voivodeships asked the index hundreds of times.
     Keyed by the segments and the live document count, which deletions change.
     """
+
+    def make() -> frozenset[tuple[str, str]]:
+        parents, children = facet_column(reader, parent), facet_column(reader, child)
+        return frozenset((parents[doc], children[doc]) for doc in reader.all_doc_ids())
+
     key = (_segments(reader), reader.doc_count(), parent, child)
-    with _lock:
-        pairs = _pairs_cache.get(key)
-        if pairs is not None:
-            _pairs_cache.move_to_end(key)
-            return pairs
-    parents, children = facet_column(reader, parent), facet_column(reader, child)
-    pairs = frozenset((parents[doc], children[doc]) for doc in reader.all_doc_ids())
-    with _lock:
-        _pairs_cache[key] = pairs
-        while len(_pairs_cache) > MAX_PAIR_SETS:
-            _pairs_cache.popitem(last=False)
-    return pairs
+    return _remembered(_pairs_cache, MAX_PAIR_SETS, key, make)
 
 
 def clear() -> None:
