@@ -183,3 +183,52 @@ def test_threads_per_worker_come_from_the_option_or_bdp_threads(
     assert result.exit_code == 0, result.output
     assert seen == {"workers": 2, "threads": threads}
     assert server.gunicorn_options("x", 2, threads, Path("ctl"))["threads"] == threads
+
+
+HEAP_PROBE = """
+import sys
+from search_app.web.server import return_freed_memory
+if sys.argv[1] == "fixed":
+    assert return_freed_memory()
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+big = b"x" * (16 << 20)  # freed: glibc's threshold for mapped blocks rises to 16 MB
+del big
+before = rss_mb()
+blocks = [b"x" * (1 << 20) for _ in range(64)]
+last = blocks.pop()  # still in use: the freed blocks below it cannot shrink the heap
+del blocks
+print(rss_mb() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux /proc only")
+def test_fixed_malloc_thresholds_give_freed_large_blocks_back():
+    """With the thresholds bdp serve fixes, 64 MB of freed 1 MB blocks leave the
+    process instead of staying in its heap."""
+
+    def held_mb(mode: str) -> float:
+        run = subprocess.run(
+            [sys.executable, "-c", HEAP_PROBE, mode], cwd=ROOT, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        return float(run.stdout)
+
+    assert held_mb("default") > 48  # glibc's default keeps them: the probe can fail
+    assert held_mb("fixed") < 16
+
+
+def test_bdp_serve_fixes_the_thresholds_before_gunicorn_forks(monkeypatch, tmp_path):
+    from search_app.web import server
+
+    calls: list[str] = []
+    monkeypatch.setattr(server, "return_freed_memory", lambda: calls.append("fixed"))
+    monkeypatch.setattr(server._Gunicorn, "run", lambda self: calls.append("gunicorn"))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    descriptor = listener.fileno()
+    server.run_gunicorn(tmp_path, listener, 1)
+    os.close(descriptor)  # gunicorn, stubbed out here, would own and close it
+    assert calls == ["fixed", "gunicorn"]

@@ -64,6 +64,7 @@ def test_the_cache_stays_bounded(tmp_path, monkeypatch):
         build_index([practice(round_, "śląskie")], tmp_path)
         voivodeship_counts(LiveIndex(tmp_path))
     assert len(columns._cache) <= 3
+    assert len(columns._merged_cache) <= 3
 
 
 def test_a_filter_that_matches_nothing_gives_no_results(small_index):

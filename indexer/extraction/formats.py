@@ -11,13 +11,7 @@ import codecs
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import docx
-from docx.table import Table
-from odf import teletype  # type: ignore[import-untyped]
-from odf.namespaces import TEXTNS  # type: ignore[import-untyped]
-from odf.opendocument import load as load_odf  # type: ignore[import-untyped]
-from striprtf.striprtf import rtf_to_text
+from typing import TYPE_CHECKING
 
 from indexer.encoding import decode_source, regular_file_problem
 from indexer.errors import SourceError
@@ -36,6 +30,9 @@ from indexer.extraction.tools import (
     time_limit,
     tool_failure,
 )
+
+if TYPE_CHECKING:
+    from docx.table import Table
 
 Extractor = Callable[[Path], Extraction]
 
@@ -135,6 +132,8 @@ def _corrupt(kind: str) -> str:
 
 def extract_docx(path: Path) -> Extraction:
     """Paragraphs and table cells of the document body, in their order."""
+    import docx  # the format libraries load when a file needs them, not in every server
+
     try:
         document = docx.Document(str(path))
         lines = list(_docx_lines(document.iter_inner_content()))
@@ -146,6 +145,8 @@ def extract_docx(path: Path) -> Extraction:
 
 
 def _docx_lines(blocks: Iterator) -> Iterator[str]:
+    from docx.table import Table
+
     for block in blocks:
         if isinstance(block, Table):
             yield from _docx_cells(block)
@@ -165,6 +166,9 @@ def _docx_cells(table: Table) -> Iterator[str]:
 
 def extract_odt(path: Path) -> Extraction:
     """Headings and paragraphs (also in tables and lists), in document order."""
+    from odf import teletype  # type: ignore[import-untyped]
+    from odf.opendocument import load as load_odf  # type: ignore[import-untyped]
+
     try:
         document = load_odf(str(path))
         lines = [teletype.extractText(node) for node in _odt_paragraphs(document.text)]
@@ -175,15 +179,15 @@ def extract_odt(path: Path) -> Extraction:
     return Extraction("odt", (normalise("\n".join(lines)),))
 
 
-ODT_PARAGRAPHS = {(TEXTNS, "p"), (TEXTNS, "h")}
-
-
 def _odt_paragraphs(root) -> Iterator:
     """text:p and text:h elements, walked without recursion (lists nest deeply)."""
+    from odf.namespaces import TEXTNS  # type: ignore[import-untyped]
+
+    paragraphs = {(TEXTNS, "p"), (TEXTNS, "h")}
     stack = list(reversed(root.childNodes))
     while stack:
         node = stack.pop()
-        if getattr(node, "qname", None) in ODT_PARAGRAPHS:
+        if getattr(node, "qname", None) in paragraphs:
             yield node
         else:
             stack.extend(reversed(node.childNodes))
@@ -194,6 +198,8 @@ _ANSI_CODEPAGE = re.compile(rb"\\ansicpg(\d+)")
 
 def extract_rtf(path: Path) -> Extraction:
     r"""RTF text; ``\'xx`` escapes decoded in the code page the file declares."""
+    from striprtf.striprtf import rtf_to_text
+
     data = path.read_bytes()
     encoding = _rtf_encoding(data)
     try:

@@ -12,14 +12,15 @@ import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-
-import pypdfium2  # type: ignore[import-untyped]
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError
+from typing import TYPE_CHECKING
 
 from indexer.extraction.model import Extraction, ExtractionError
 from indexer.extraction.text import normalise
 from indexer.extraction.tools import SCRIPTS_HINT, find_program, run_tool, tool_failure
+
+if TYPE_CHECKING:  # the PDF libraries load when a file needs them, not in every server
+    import pypdfium2  # type: ignore[import-untyped]
+    from pypdf import PdfReader
 
 CORRUPT = "plik PDF jest uszkodzony"
 ENCRYPTED = "plik PDF jest zaszyfrowany (chroniony hasłem)"
@@ -62,6 +63,9 @@ def extract_pdf(path: Path) -> Extraction:
 
 def _open(path: Path) -> PdfReader:
     """A reader with its pages readable: decrypted with the empty password if need be."""
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -89,6 +93,8 @@ def _looks_scanned(text: str) -> bool:
 
 def ocr_pages(path: Path, numbers: Sequence[int]) -> list[str]:
     """The OCR text of the given pages (0-based), in that order."""
+    import pypdfium2
+
     tesseract = _tesseract()
     try:
         document = pypdfium2.PdfDocument(path)

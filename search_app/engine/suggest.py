@@ -18,9 +18,10 @@ Cost, measured on bench.synthetic collections (2 shared cores): counting takes
 at most :data:`COUNT_CAP` candidates are held (the rarest dropped when it fills, as
 in lossy counting) and the :data:`VOCABULARY_CAP` most frequent kept. At 10,000
 practices building takes 4-6 s (1.5-2 s of it Morfeusz lemmas of the kept words)
-and the vocabulary holds 60,000 phrases and 10,000 titles in 28 MB (tracemalloc;
-peak 57 MB while counting); at 100,000, 9.5 s and 51 MB (peak 76 MB): past the
-sample only the titles grow, one entry per practice as before. A keystroke takes
+and the vocabulary holds 60,000 phrases and 10,000 titles in 22 MB (tracemalloc;
+peak 54 MB while counting); at 100,000, 11 s and 43 MB (peak 65 MB): past the
+sample only the titles grow, packed one after another (:class:`PackedStrings`),
+and nothing allocated while counting outlives the count. A keystroke takes
 0.1-1 ms (4 ms at worst at 100,000: a stopword in most titles): phrases are looked
 up by the first letters of their first word (a common prefix keeps its
 :data:`POPULAR` most frequent), titles through an index of their words, so no
@@ -45,6 +46,7 @@ from whoosh.searching import Searcher
 from analyzers import fold
 from analyzers.lemmas import best_lemma, lemmas
 from analyzers.polish import load_stopwords
+from search_app.engine.packed import PackedStrings
 
 MIN_PREFIX = 2
 TITLE_LIMIT = 5
@@ -98,8 +100,9 @@ class Vocabulary:
     firsts: list[str] = field(default_factory=list)  # phrases[i].words[0], for bisect
     by_key: dict[str, array] = field(default_factory=dict)  # first letters -> phrase indices
     popular: dict[str, array] = field(default_factory=dict)  # common prefix -> top phrases
-    titles: list[tuple[str, str]] = field(default_factory=list)  # (id, title), in title order
-    title_text: list[str] = field(default_factory=list)  # " " + folded words, per title
+    titles: PackedStrings = field(default_factory=PackedStrings)  # in title order
+    title_ids: PackedStrings = field(default_factory=PackedStrings)  # practice id, per title
+    title_text: PackedStrings = field(default_factory=PackedStrings)  # " " + folded words
     postings: dict[str, array] = field(default_factory=dict)  # folded word -> title indices
     title_vocabulary: list[str] = field(default_factory=list)  # sorted folded title words
     title_keys: dict[str, list[str]] = field(default_factory=dict)  # first letters -> words
@@ -120,17 +123,23 @@ def build_vocabulary(searcher: Searcher) -> Vocabulary:
     """
     counter = _PhraseCounter(load_stopwords())
     every = max(1, -(-searcher.doc_count() // COUNTED_PRACTICES))  # ceiling
-    titles = []
+    ids, titles = PackedStrings(), PackedStrings()
     for number, stored in enumerate(searcher.all_stored_fields()):
         record = stored["record"]
-        titles.append((record["id"], record["title"]))
+        ids.append(record["id"])
+        titles.append(record["title"])
         if number % every == 0:
             body = (record.get("body") or "")[:COUNTED_BODY_CHARS]
             counter.add((record["title"], record.get("summary") or "", body))
+    kept = _Kept.of(counter)
     vocabulary = Vocabulary(documents=counter.documents)
+    # Counting allocated and freed hundreds of thousands of small strings; the kept
+    # phrases are packed first, so that no string of the count outlives it and the
+    # memory it took goes back to the pool (a 100,000-practice worker kept ~70 MB).
+    del counter
     interned: dict[str, str] = {}  # one string per distinct word, shared by its phrases
-    _index_phrases(vocabulary, counter, interned)
-    _index_titles(vocabulary, titles, interned)
+    _index_phrases(vocabulary, kept, interned)
+    _index_titles(vocabulary, ids, titles, interned)
     return vocabulary
 
 
@@ -281,9 +290,25 @@ def _repeats(words: list[str]) -> bool:
 # -- indexing -------------------------------------------------------------------------
 
 
-def _index_phrases(
-    vocabulary: Vocabulary, counter: _PhraseCounter, interned: dict[str, str]
-) -> None:
+@dataclass
+class _Kept:
+    """The phrases a count keeps, packed: their keys, how they are shown, their df."""
+
+    keys: PackedStrings
+    shown: PackedStrings
+    df: array
+
+    @classmethod
+    def of(cls, counter: _PhraseCounter) -> _Kept:
+        kept = counter.kept()
+        return cls(
+            PackedStrings(key for key, _df in kept),
+            PackedStrings(counter.shown(key) for key, _df in kept),
+            array("I", (df for _key, df in kept)),
+        )
+
+
+def _index_phrases(vocabulary: Vocabulary, kept: _Kept, interned: dict[str, str]) -> None:
     words: dict[str, tuple[str, str]] = {}  # lowercase -> (folded, folded lemma)
 
     def analysed(word: str) -> tuple[str, str]:
@@ -293,10 +318,10 @@ def _index_phrases(
         return words[word]
 
     phrases = []
-    for key, df in counter.kept():
-        parts = [analysed(w) for w in key.split(" ")]
+    for i, df in enumerate(kept.df):
+        parts = [analysed(w) for w in kept.keys[i].split(" ")]
         folded = tuple(p[0] for p in parts)
-        phrases.append(Phrase(counter.shown(key), folded, tuple(p[1] for p in parts), df))
+        phrases.append(Phrase(kept.shown[i], folded, tuple(p[1] for p in parts), df))
     phrases.sort(key=lambda p: (p.words[0], -p.df, p.text))
     by_key: dict[str, array] = {}
     for i, phrase in enumerate(phrases):
@@ -329,9 +354,9 @@ def _popular(phrases: list[Phrase], firsts: list[str]) -> dict[str, array]:
 
 
 def _index_titles(
-    vocabulary: Vocabulary, titles: list[tuple[str, str]], interned: dict[str, str]
+    vocabulary: Vocabulary, ids: PackedStrings, titles: PackedStrings, interned: dict[str, str]
 ) -> None:
-    titles.sort(key=lambda t: (fold(t[1]), t[0]))
+    order = sorted(range(len(titles)), key=lambda i: (fold(titles[i]), ids[i]))
     postings: dict[str, array] = {}
     lemma_of: dict[str, str] = {}
     folded_of: dict[str, str] = {}  # lowercase -> folded: each distinct word analysed once
@@ -346,19 +371,22 @@ def _index_titles(
                 lemma_of[key] = interned.setdefault(lemma, lemma)
         return key
 
-    for i, (_id, title) in enumerate(titles):
+    texts = PackedStrings()
+    for i, title in enumerate(titles[n] for n in order):
         words = [folded(w) for w in QUERY_WORD.findall(title.lower())]
         for key in set(words):
             posting = postings.get(key)
             if posting is None:
                 posting = postings[key] = array("I")
             posting.append(i)
-        vocabulary.title_text.append(" " + " ".join(words))
+        texts.append(" " + " ".join(words))
+    vocabulary.title_text = texts
     title_keys: dict[str, list[str]] = {}
     for word, lemma in lemma_of.items():
         for key in {word[:KEY_LETTERS], lemma[:KEY_LETTERS]}:
             title_keys.setdefault(key, []).append(word)
-    vocabulary.titles = titles
+    vocabulary.titles = PackedStrings(titles[n] for n in order)
+    vocabulary.title_ids = PackedStrings(ids[n] for n in order)
     vocabulary.postings = postings
     vocabulary.title_vocabulary = sorted(postings)
     vocabulary.title_keys = title_keys
@@ -518,13 +546,12 @@ def _titles(vocabulary: Vocabulary, typed: list[_Typed], last: str) -> list[dict
                 return []
         assert candidates is not None
         needle = " " + last
-        chosen = (i for i in sorted(candidates) if needle in vocabulary.title_text[i])
+        chosen = (i for i in sorted(candidates) if vocabulary.title_text.contains(i, needle))
     else:
         chosen = _titles_with_prefix(vocabulary, last)
     found = []
     for i in chosen:
-        practice_id, title = vocabulary.titles[i]
-        found.append({"id": practice_id, "title": title})
+        found.append({"id": vocabulary.title_ids[i], "title": vocabulary.titles[i]})
         if len(found) == TITLE_LIMIT:
             break
     return found

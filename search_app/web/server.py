@@ -13,6 +13,7 @@ Choices (each measured or forced by how gunicorn works):
 - Each server gets its own control socket (``gunicornc``) in a private
   temporary directory: gunicorn's default is one path per user, which a
   second ``bdp serve`` would take over.
+- The C library's heap gives large freed blocks back (:func:`return_freed_memory`).
 - The listening socket is bound by :func:`listen` before gunicorn starts and
   handed over as ``fd://N``: a busy port, a privileged one or a foreign
   address is one Polish line (gunicorn would retry five times, logging in
@@ -22,6 +23,7 @@ Choices (each measured or forced by how gunicorn works):
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import shutil
@@ -54,6 +56,13 @@ KEEPALIVE = 5
 LIMIT_REQUEST_LINE = 8190
 # Connections the kernel queues before a worker accepts them (gunicorn's default).
 BACKLOG = 2048
+# glibc raises its mmap threshold whenever a large block is freed (up to 32 MB); from then
+# on a worker's large temporaries (a facet's column while its codes are made, score arrays
+# at 100,000 practices) come from the heap, which keeps their pages once freed. Fixed at
+# 128 KiB, large blocks are mapped and unmapped: a 100,000-practice worker held about 40 MB
+# less after 1,000 requests, at no cost measured on the query set (mallopt(3)).
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+HEAP_THRESHOLD = 128 * 1024
 # Errors after which the next address of a host name is tried (say ::1 without IPv6).
 TRY_NEXT_ADDRESS = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
 
@@ -215,6 +224,22 @@ def gunicorn_options(bind: str, workers: int, threads: int, control_socket: Path
     }
 
 
+def return_freed_memory() -> bool:
+    """Fix glibc's trim and mmap thresholds, so that freed large blocks leave the process.
+
+    Inherited by the workers gunicorn forks. False where the C library has no
+    ``mallopt`` (musl, other systems): nothing changes there.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    return all(
+        mallopt(option, HEAP_THRESHOLD) == 1 for option in (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD)
+    )
+
+
 def run_gunicorn(
     index_dir: Path, listener: socket.socket, workers: int, *, threads: int = THREADS
 ) -> None:
@@ -226,6 +251,7 @@ def run_gunicorn(
     private = Path(tempfile.mkdtemp(prefix="bdp-serve-"))  # mode 0700: this server's own
     master = os.getpid()
     bind = f"fd://{listener.detach()}"  # gunicorn owns the descriptor from here on
+    return_freed_memory()
     try:
         options = gunicorn_options(bind, workers, threads, private / "gunicorn.ctl")
         _Gunicorn(index_dir, options).run()
