@@ -22,6 +22,7 @@ from indexer.generations import (
 from indexer.lock import DEFAULT_TIMEOUT, WriterLock
 from indexer.parallel import write_in_parallel
 from indexer.records import Practice
+from indexer.runs import with_chunked_runs
 
 # Below this many practices, starting worker processes costs more than it saves.
 PARALLEL_MIN_PRACTICES = 2_000
@@ -105,7 +106,7 @@ def _write_serially(
     """Write every practice in this process; a practice that cannot be written is named."""
     fields = set(ix.schema.names())
     count = 0
-    with ix.writer() as writer:
+    with with_chunked_runs(ix.writer()) as writer:
         for practice in practices:
             try:
                 writer.add_document(**schema_document(practice, fields, prepared.of(practice)))

@@ -41,6 +41,7 @@ from indexer.errors import IndexWriteError
 from indexer.generations import PHASE_COMMITTING, OnPhase
 from indexer.messages import describe_exit
 from indexer.records import Practice
+from indexer.runs import with_chunked_runs
 
 # How many practices a worker writes between two progress reports.
 PROGRESS_EVERY = 25
@@ -221,7 +222,7 @@ def _write_share(
 ):
     ix = storage.open_index(indexname)
     fields = set(ix.schema.names())
-    writer = SegmentWriter(ix, _lk=False)
+    writer = with_chunked_runs(SegmentWriter(ix, _lk=False))
     for position, practice in enumerate(share):
         try:
             writer.add_document(**schema_document(practice, fields, prepared.of(practice)))
