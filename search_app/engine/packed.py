@@ -13,7 +13,15 @@ from collections.abc import Iterable
 
 
 class PackedStrings:
-    """A list of strings that only grows: ``append``, ``len``, ``[i]``, a substring test."""
+    """A list of strings that only grows: ``append``, ``len``, ``[i]``, a substring test.
+
+    >>> titles = PackedStrings(["Budżet obywatelski", "Rodzina zastępcza"])
+    >>> titles.append("Ośrodek Pomocy Społecznej")
+    >>> len(titles), titles[1], titles[-1]
+    (3, 'Rodzina zastępcza', 'Ośrodek Pomocy Społecznej')
+    >>> titles.contains(0, "żet"), titles.contains(0, "Rodzina")
+    (True, False)
+    """
 
     def __init__(self, strings: Iterable[str] = ()) -> None:
         self._data = bytearray()
