@@ -7,12 +7,12 @@ import random
 import re
 
 import pytest
-from whoosh.searching import Searcher
 
 from indexer.build import build_index
 from indexer.limits import Limits
 from indexer.records import Practice
 from indexer.sources import read_sources
+from search_app.engine import related
 from search_app.engine.related import RELATED_TEXT_CHARS
 from search_app.web import create_app
 
@@ -118,13 +118,13 @@ def test_a_longer_record_from_an_older_index_is_shown_cut_to_the_limit(size_clie
 def analysed(monkeypatch) -> list[int]:
     """The length of every text „Podobne praktyki” analyses for key terms."""
     lengths: list[int] = []
-    original = Searcher.key_terms_from_text
+    original = related.key_terms
 
-    def spy(self, fieldname, text, *args, **kwargs):
+    def spy(reader, text):
         lengths.append(len(text))
-        return original(self, fieldname, text, *args, **kwargs)
+        return original(reader, text)
 
-    monkeypatch.setattr(Searcher, "key_terms_from_text", spy)
+    monkeypatch.setattr(related, "key_terms", spy)
     return lengths
 
 

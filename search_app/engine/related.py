@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from cachetools import LRUCache
+from whoosh import classify
 from whoosh.query import Term
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from indexer.fields import OWN_TEXT_FIELDS, SIMILAR_FIELDS
@@ -21,6 +25,9 @@ RELATED_FIELDS = OWN_TEXT_FIELDS
 # together: a practice says what it is about at the start, the bundled practices
 # have a few thousand, and analysing a 50 MB body took 8.7 s and 280 MB.
 RELATED_TEXT_CHARS = 20_000
+# Collection frequencies of body terms, looked up by the key-term model: each page asked
+# the term dictionary twice for each of its ~150 distinct words, mostly the same words.
+FREQUENCIES_HELD = 100_000
 
 
 def similar_practices(
@@ -39,7 +46,7 @@ def similar_practices(
         return []
     record = searcher.stored_fields(docnum)["record"]
     text = related_text(record)
-    terms = searcher.key_terms_from_text("body", text, numterms=KEY_TERMS, normalize=True)
+    terms = key_terms(searcher.reader(), text)
     if not terms:
         return []
     # A tree of unions (not Whoosh's arrays of small segments): evaluated as arrays.
@@ -50,6 +57,50 @@ def similar_practices(
     found.mask[docnum] = False
     best = ranked(found.scores, found.mask, limit)
     return [_summary(searcher.stored_fields(int(doc))["record"]) for doc in best]
+
+
+def key_terms(reader: IndexReader, text: str) -> list[tuple[str, float]]:
+    """Whoosh's ``key_terms_from_text`` for the body field (the Bo1 model), with each
+    term's collection frequency remembered across pages of the same segments."""
+    expander = classify.Expander(_RememberedFrequencies(reader), "body", model=classify.Bo1Model)
+    expander.add_text(text)
+    return expander.expanded_terms(KEY_TERMS, normalize=True)
+
+
+_frequencies: LRUCache = LRUCache(maxsize=FREQUENCIES_HELD)
+_lock = threading.Lock()
+
+
+class _RememberedFrequencies:
+    """A reader whose ``frequency`` and ``in`` answer from one remembered lookup.
+
+    Keyed by the reader's segments (which never change once written) and the term,
+    so an update or a rebuild brings new keys. Everything else goes to the reader.
+    """
+
+    def __init__(self, reader: IndexReader) -> None:
+        self._reader = reader
+        self._segments = tuple(
+            leaf.segment().segment_id() if leaf.segment() is not None else id(leaf)
+            for leaf, _offset in reader.leaf_readers()
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+    def __contains__(self, term: tuple[str, bytes]) -> bool:
+        return self.frequency(*term) > 0
+
+    def frequency(self, fieldname: str, text: bytes) -> float:
+        key = (self._segments, fieldname, text)
+        with _lock:
+            found = _frequencies.get(key)
+        if found is None:
+            reader = self._reader
+            found = reader.frequency(fieldname, text) if (fieldname, text) in reader else 0
+            with _lock:
+                _frequencies[key] = found
+        return found
 
 
 def related_text(record: dict[str, Any], most: int = RELATED_TEXT_CHARS) -> str:
