@@ -27,7 +27,7 @@ RELATED_FIELDS = OWN_TEXT_FIELDS
 RELATED_TEXT_CHARS = 20_000
 # Collection frequencies of body terms, looked up by the key-term model: each page asked
 # the term dictionary twice for each of its ~150 distinct words, mostly the same words.
-FREQUENCIES_HELD = 100_000
+FREQUENCIES_HELD = 20_000  # about 6 MB (cachetools, tracemalloc)
 
 
 def similar_practices(
