@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.docs import DOCS, write_section
-from bench.http_load import Server, load, summarise
+from bench.http_load import Server, load, summarise, wait_for_suggestions
 from bench.measure import practice_ids
 from bench.queries import search_words
 from bench.synthetic import write_collection
@@ -388,6 +388,7 @@ def http_session(
     """One server: warm-up, /healthz, the uniform mix, the Zipf mix; memory and caches."""
     with Server(index_dir, env=env) as server:
         warmed = load(server.port, warm, clients=8)
+        wait_for_suggestions(server.port)
         idle = server.worker_memory()
         result: dict[str, Any] = {
             "warmup_errors": warmed["errors"],
@@ -417,6 +418,7 @@ def http_large(index_dir: Path, data: Path, words: list[str], plan: HttpPlan, se
     clients = 8
     with Server(index_dir, env=server_env(1, True)) as server:
         load(server.port, warm, clients=8)
+        wait_for_suggestions(server.port)
         idle = server.worker_memory()
         healthz = figures(load(server.port, ["/healthz"] * (plan.healthz // 2), clients))
         samples: list = []

@@ -117,6 +117,25 @@ class Server:
         return list(seen.values())
 
 
+def wait_for_suggestions(port: int, seconds: float = 180.0, in_a_row: int = 12) -> bool:
+    """Ask for suggestions until ``in_a_row`` answers in a row have some, or ``seconds``.
+
+    Each worker builds its suggestion vocabulary in a thread of its own after it starts
+    (search_app/web/vocabulary.py); measuring while one builds would measure the build.
+    Answers go to whichever worker accepts, so a run of them means every worker is done.
+    """
+    deadline = time.monotonic() + seconds
+    streak = 0
+    while streak < in_a_row and time.monotonic() < deadline:
+        status, _headers, body = fetch(port, "/api/suggest?q=rodzin")
+        if status == 200 and json.loads(body)["terms"]:
+            streak += 1
+        else:
+            streak = 0
+            time.sleep(0.2)
+    return streak >= in_a_row
+
+
 @dataclass(frozen=True)
 class Sample:
     """One request as the load generator saw it."""

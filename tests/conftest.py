@@ -31,6 +31,10 @@ settings.register_profile(
 )
 settings.register_profile("deep", parent=settings.get_profile("suite"), max_examples=5000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+# Suggestions wait this long for a new generation's vocabulary (built in a thread of its
+# own; 2 s by default): long enough that no test sees one still being built unless it
+# asks to (tests/test_suggest_vocabulary.py), whatever the machine's load.
+os.environ.setdefault("BDP_SUGGEST_WAIT", "600")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = DEFAULT_SOURCES / "bdp"

@@ -18,6 +18,7 @@ from search_app.engine.synonyms import (
     restore_thesaurus,
     use_thesaurus,
 )
+from search_app.web.vocabulary import Vocabularies
 
 # The index directory when neither ``config`` nor ``BDP_INDEX_DIR`` names one (as ``bdp``).
 DEFAULT_INDEX_DIR = Path("index")
@@ -71,6 +72,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         CACHE=True,
         CACHE_ENTRIES=5000,
         CACHE_MB=64,
+        # Seconds a suggestion waits for the vocabulary of a new generation, built in a
+        # thread of its own (search_app/web/vocabulary.py).
+        SUGGEST_WAIT=2.0,
     )
     # Who runs the site, for "O bazie" and the accessibility statement (search_app/web/
     # pages.py): BDP_OPERATOR_NAME, BDP_ACCESSIBILITY_EMAIL, BDP_STATEMENT_UPDATED...;
@@ -93,6 +97,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.json.ensure_ascii = False
         app.json.sort_keys = False
     app.extensions["bdp_index"] = LiveIndex(Path(app.config["INDEX_DIR"]))
+    app.extensions["bdp_vocabularies"] = Vocabularies(
+        app.extensions["bdp_index"],
+        app.config["SUGGEST_WAIT"],
+        on_error=lambda exc: app.logger.error("Suggestion vocabulary not built: %r", exc),
+    )
     _use_configured_thesaurus(app)
 
     from search_app.web import (
@@ -148,6 +157,7 @@ def parse_config(config: dict[str, Any]) -> None:
     if config["MAX_CONTENT_LENGTH"] is not None:  # None: no limit
         config["MAX_CONTENT_LENGTH"] = _count(config, "MAX_CONTENT_LENGTH")
     config["ADMIN_LOCK_TIMEOUT"] = _seconds(config, "ADMIN_LOCK_TIMEOUT")
+    config["SUGGEST_WAIT"] = _seconds(config, "SUGGEST_WAIT")
     for name in ("ADMIN_AUTH_FAILURES", "ADMIN_RATE_LIMIT", "ADMIN_READ_RATE_LIMIT"):
         config[name] = _rate(config, name)
     from search_app.web.pages import parse_operator_config

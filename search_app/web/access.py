@@ -10,7 +10,8 @@ from indexer.store import LiveIndex
 from search_app.engine.budget import QueryBudget
 from search_app.engine.related import similar_practices
 from search_app.engine.search import SearchRequest, SearchResponse, clean_request, search
-from search_app.engine.suggest import Vocabulary, build_vocabulary, suggest
+from search_app.engine.suggest import Vocabulary, suggest
+from search_app.web.vocabulary import Vocabularies
 
 # Parameters of /api/search and / that are not facet filters.
 QUERY_PARAMS = ("q", "page", "per_page", "sort", "match", "correct")
@@ -64,14 +65,13 @@ def find_similar(practice_id: str) -> list[dict]:
 
 
 def get_vocabulary() -> Vocabulary:
-    """The suggestion vocabulary of the live generation, rebuilt when the index is rebuilt."""
-    live: LiveIndex = current_app.extensions["bdp_index"]
-    generation = live.generation
-    cached = current_app.extensions.get("bdp_vocabulary")
-    if cached is None or cached[0] != generation:
-        cached = (generation, build_vocabulary(get_searcher()))
-        current_app.extensions["bdp_vocabulary"] = cached
-    return cached[1]
+    """The suggestion vocabulary of the live generation (see search_app/web/vocabulary.py);
+    one still being built gives an answer the response cache does not keep."""
+    vocabularies: Vocabularies = current_app.extensions["bdp_vocabularies"]
+    vocabulary, live = vocabularies.current()
+    if not live:
+        g.bdp_incomplete_search = True  # not an answer to keep (search_app/web/cache.py)
+    return vocabulary
 
 
 def run_suggest(text: str) -> dict:

@@ -1334,6 +1334,12 @@ def _spec() -> dict[str, Any]:
                 "get": {
                     "operationId": "suggest",
                     "summary": "Podpowiedzi podczas pisania: słowa i frazy z tekstów, tytuły",
+                    "description": (
+                        "Słownik podpowiedzi powstaje w tle po opublikowaniu nowego"
+                        " indeksu (kilka sekund). Do tego czasu podpowiedzi pochodzą z"
+                        " poprzedniego indeksu albo są puste i nie trafiają do pamięci"
+                        " podręcznej."
+                    ),
                     "parameters": [
                         {
                             "name": "q",
