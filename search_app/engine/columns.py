@@ -42,7 +42,7 @@ def facet_codes(reader: IndexReader, name: str) -> Codes:
     return _remembered(
         _merged_cache,
         MAX_COLUMNS,
-        (_segments(reader), name),
+        (segments_key(reader), name),
         lambda: _merged([_segment_codes(leaf, name) for leaf, _offset in leaves]),
     )
 
@@ -96,7 +96,9 @@ def _remembered(cache: OrderedDict, limit: int, key: tuple, make: Callable[[], T
     return found
 
 
-def _segments(reader: IndexReader) -> tuple:
+def segments_key(reader: IndexReader) -> tuple:
+    """The reader's segments by their unique ids: what anything cached per index keys on
+    (segments never change once written; an update or a rebuild brings new ones)."""
     return tuple(
         leaf.segment().segment_id() if leaf.segment() is not None else id(leaf)
         for leaf, _offset in reader.leaf_readers()
@@ -123,7 +125,7 @@ def value_pairs(reader: IndexReader, parent: str, child: str) -> frozenset[tuple
         pairs = np.unique(parent_codes[live].astype(np.int64) * len(children) + child_codes[live])
         return frozenset((parents[p // len(children)], children[p % len(children)]) for p in pairs)
 
-    key = (_segments(reader), reader.doc_count(), parent, child)
+    key = (segments_key(reader), reader.doc_count(), parent, child)
     return _remembered(_pairs_cache, MAX_PAIR_SETS, key, make)
 
 

@@ -13,6 +13,7 @@ from whoosh.searching import Searcher
 
 from indexer.fields import OWN_TEXT_FIELDS, SIMILAR_FIELDS
 from search_app.engine.arrays import evaluate, ranked
+from search_app.engine.columns import segments_key
 from search_app.engine.variants import UnionOr
 
 RELATED_LIMIT = 5
@@ -80,10 +81,7 @@ class _RememberedFrequencies:
 
     def __init__(self, reader: IndexReader) -> None:
         self._reader = reader
-        self._segments = tuple(
-            leaf.segment().segment_id() if leaf.segment() is not None else id(leaf)
-            for leaf, _offset in reader.leaf_readers()
-        )
+        self._segments = segments_key(reader)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._reader, name)
@@ -96,8 +94,7 @@ class _RememberedFrequencies:
         with _lock:
             found = _frequencies.get(key)
         if found is None:
-            reader = self._reader
-            found = reader.frequency(fieldname, text) if (fieldname, text) in reader else 0
+            found = self._reader.frequency(fieldname, text)  # 0 for a term not in the index
             with _lock:
                 _frequencies[key] = found
         return found

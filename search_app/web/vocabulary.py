@@ -58,7 +58,8 @@ class Vocabularies:
             with self.live.searcher() as searcher:
                 vocabulary = build_vocabulary(searcher)
             with self._lock:
-                self._built = (generation, vocabulary)
+                if self._building is not None and self._building[1] is ready:
+                    self._built = (generation, vocabulary)  # not a superseded build's
         except Exception as exc:  # noqa: BLE001 - the next suggestion tries again
             if self.on_error is not None:
                 self.on_error(exc)
