@@ -377,3 +377,75 @@ def test_results_without_matches_get_the_lead_in_whole_sentences(small_searcher)
         assert "<mark>" not in hit.snippet
         text = shown(hit.snippet)
         assert len(text) <= SNIPPET_CHARS and text.endswith((".", "…", "!", "?")), text
+
+
+SCREENED_QUERIES = [
+    "rodzin",
+    "rodzin kwotę",
+    "rodziny zastępcze",
+    '"pomocy społecznej"',
+    '"rodzin zastępczych"',
+    "pomoc spoleczna",  # without diacritics: the folded field
+    "rodzina zastepcza",
+    "Żory -basen",
+    "gmina NOT szkoła",
+    "MOPS",
+    "szkoła OR basen",
+    "budżet obywatelski",
+]
+
+
+def test_fields_without_the_query_words_are_not_re_analysed(bundled_searcher, monkeypatch):
+    """A hit's field is analysed for marks only if its postings hold a word to mark; the
+    snippets are the same as when every field is analysed, and fewer texts are."""
+    from search_app.engine import snippets
+
+    analysed: list[str] = []
+    original = snippets.matched_tokens
+
+    def counted(text, *args, **kwargs):
+        analysed.append(text)
+        return original(text, *args, **kwargs)
+
+    monkeypatch.setattr(snippets, "matched_tokens", counted)
+
+    def shown_results() -> list[list[tuple]]:
+        return [
+            [(h.id, h.title_html, h.snippet, h.snippet_source) for h in response.results]
+            for response in (run_search(bundled_searcher, q) for q in SCREENED_QUERIES)
+        ]
+
+    screened = shown_results()
+    screened_count = len(analysed)
+    analysed.clear()
+    monkeypatch.setattr(snippets, "may_hold", lambda *args: True)
+    assert shown_results() == screened
+    assert all(any(hits) for hits in screened)
+    assert screened_count < len(analysed) * 0.75
+
+
+def test_may_hold_answers_from_the_documents_postings(bundled_searcher):
+    """A field may hold a term exactly when analysing its stored text gives the term; a
+    word without diacritics when the document's folded field has it."""
+    from analyzers.surfaces import index_tokens
+    from search_app.engine.snippets import Wanted, may_hold
+
+    analyzer = bundled_searcher.schema["summary"].analyzer
+    probes = ["rodzina", "basen", "gmina", "szkoła", "żory", "mops", "nieistniejący"]
+    checked = 0
+    for docnum, stored in bundled_searcher.reader().iter_docs():
+        for field in ("title", "summary", "body"):
+            text = stored["record"].get(field) or ""
+            terms = {t[0] for t in index_tokens(analyzer, text) if not t[1]}
+            for probe in probes:
+                want = Wanted(terms=frozenset({probe}))
+                assert may_hold(bundled_searcher, docnum, field, want) == (probe in terms)
+                checked += probe in terms
+    assert checked > 20
+
+    def doc(practice_id: str) -> int:
+        return bundled_searcher.document_number(id=practice_id)
+
+    folded = Wanted(folded=frozenset({"zorach"}))
+    assert may_hold(bundled_searcher, doc(ZORY_ID), "summary", folded)
+    assert not may_hold(bundled_searcher, doc(LODZ_ID), "summary", folded)

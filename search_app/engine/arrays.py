@@ -31,7 +31,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +50,7 @@ from whoosh.query import (
     Term,
 )
 from whoosh.query.compound import PreloadedOr
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -128,6 +129,20 @@ class IndexArrays:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         return np.concatenate(ids_parts), np.concatenate(weight_parts)
 
+    def has_any(self, docnum: int, field: str, texts: Iterable[str]) -> bool:
+        """Whether document ``docnum`` (global) has any of ``texts`` in ``field``: a binary
+        search in the postings of its segment alone, cached as the query's own are."""
+        for leaf, offset in self.leaves:
+            if offset <= docnum < offset + leaf.doc_count_all():
+                local = docnum - offset
+                for text in texts:
+                    ids, _weights = _segment_postings(leaf, field, text)
+                    at = int(np.searchsorted(ids, local))
+                    if at < len(ids) and ids[at] == local:
+                        return True
+                return False
+        return False
+
     def field_lengths(self, field: str, docs: np.ndarray) -> np.ndarray:
         """The length of ``field`` in each of ``docs`` (global numbers), as Whoosh's scorer
         reads it."""
@@ -146,9 +161,9 @@ def _segment_postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarr
             found = _postings.get(key)
         if found is not None:
             return found
-    if (field, text) in leaf:
+    try:  # one term-dictionary lookup: asking `in` first was a second one
         found = _leaf_postings(leaf.postings(field, text))
-    else:  # kept too: a word the segment lacks is asked for as often
+    except TermNotFound:  # kept too: a word the segment lacks is asked for as often
         found = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
     if key is not None:
         with _cache_lock:

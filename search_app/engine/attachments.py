@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from whoosh.analysis import Token
-from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
 
 from indexer.fields import FIELDS, FILES
 from indexer.schema import FILE_PAGES_FIELD, FILES_FIELD, FOLDED_FIELD
+from search_app.engine.arrays import index_arrays
 from search_app.engine.snippets import MAX_ANALYSED_CHARS, Wanted, matched_tokens, wanted
 
 # The text field of the attachments (from the field registry), or None without one.
@@ -100,7 +101,7 @@ def attachment_passage(hit: Any, beat: int = 0) -> Passage | None:
     want = wanted(hit.results.q, ATTACHMENTS_FIELD)
     if not want:
         return None
-    most = _words_present(hit.searcher.reader(), hit.docnum, want)
+    most = _words_present(hit.searcher, hit.docnum, want)
     if most <= beat:
         return None
     analyzer = schema[ATTACHMENTS_FIELD].analyzer
@@ -122,25 +123,16 @@ def attachment_passage(hit: Any, beat: int = 0) -> Passage | None:
     return best
 
 
-def _words_present(reader: IndexReader, docnum: int, want: Wanted) -> int:
+def _words_present(searcher: Searcher, docnum: int, want: Wanted) -> int:
     """How many of the wanted words the document has in its attachments (an upper bound:
     folded words are counted if any of its text has them)."""
     assert ATTACHMENTS_FIELD is not None
-    terms = {t for t in want.terms if _has(reader, ATTACHMENTS_FIELD, t, docnum)}
+    has = index_arrays(searcher).has_any
+    terms = {t for t in want.terms if has(docnum, ATTACHMENTS_FIELD, [t])}
     phrases = [
         words
         for words, _slop in want.phrases
-        if all(w in terms or _has(reader, ATTACHMENTS_FIELD, w, docnum) for w in words)
+        if all(w in terms or has(docnum, ATTACHMENTS_FIELD, [w]) for w in words)
     ]
-    folded = [w for w in want.folded if _has(reader, FOLDED_FIELD, w, docnum)]
+    folded = [w for w in want.folded if has(docnum, FOLDED_FIELD, [w])]
     return len(terms) + len(phrases) + len(folded)
-
-
-def _has(reader: IndexReader, fieldname: str, text: str, docnum: int) -> bool:
-    """Whether document ``docnum`` has ``text`` in ``fieldname`` (one posting list skip)."""
-    if (fieldname, text) not in reader:
-        return False
-    matcher = reader.postings(fieldname, text)
-    if matcher.is_active() and matcher.id() < docnum:
-        matcher.skip_to(docnum)
-    return matcher.is_active() and matcher.id() == docnum

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from typing import Any
 
 from cachetools import LRUCache
 from whoosh import classify
+from whoosh.fields import FieldType
 from whoosh.query import Term
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from analyzers.surfaces import index_tokens
 from indexer.fields import OWN_TEXT_FIELDS, SIMILAR_FIELDS
 from search_app.engine.arrays import evaluate, ranked
 from search_app.engine.columns import segments_key
@@ -64,8 +67,18 @@ def key_terms(reader: IndexReader, text: str) -> list[tuple[str, float]]:
     """Whoosh's ``key_terms_from_text`` for the body field (the Bo1 model), with each
     term's collection frequency remembered across pages of the same segments."""
     expander = classify.Expander(_RememberedFrequencies(reader), "body", model=classify.Bo1Model)
-    expander.add_text(text)
+    expander.add(_term_weights(reader.schema["body"], text))
     return expander.expanded_terms(KEY_TERMS, normalize=True)
+
+
+def _term_weights(field: FieldType, text: str) -> list[tuple[str, float]]:
+    """What ``Expander.add_text`` weighs for ``text`` (each term's count times the field's
+    boost), with the text analysed a distinct word at a time (analyzers.surfaces)."""
+    counts = Counter(
+        term for term, stopped, *_ in index_tokens(field.analyzer, text) if not stopped
+    )
+    boost = field.format.field_boost
+    return [(term, count * boost) for term, count in counts.items()]
 
 
 _frequencies: LRUCache = LRUCache(maxsize=FREQUENCIES_HELD)

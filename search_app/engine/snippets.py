@@ -8,8 +8,9 @@ showed the same word twice and each "pomocy" of a synonym phrase
 - :func:`wanted` reads what may be marked in a field from the query tree: single
   terms anywhere, phrases (synonyms included) only where the whole phrase occurs
   within its slop, and nothing under ``Not`` or on the right of ``AndNot``;
-- :func:`matched_tokens` finds them in the re-analysed text, in one pass plus a
-  linear walk over the positions of each phrase's words;
+- :func:`matched_tokens` finds them in the re-analysed text (each distinct word
+  analysed once, :mod:`analyzers.surfaces`), in one pass plus a linear walk over
+  the positions of each phrase's words;
 - :class:`SentenceFragmenter` gives one fragment per sentence with matches, on
   Polish sentence boundaries (:mod:`analyzers.sentences`);
 - :func:`choose` picks sentences by how many query words they add that the
@@ -37,10 +38,13 @@ from typing import Any
 from whoosh import highlight
 from whoosh.analysis import Analyzer, Token
 from whoosh.query import AndNot, Not, Phrase, Query, SpanNot, Term
+from whoosh.searching import Searcher
 
 from analyzers import fold
 from analyzers.sentences import dangles, sentence_spans
+from analyzers.surfaces import index_tokens
 from indexer.schema import FOLDED_FIELD
+from search_app.engine.arrays import index_arrays
 
 DEFAULT_CHARS = 240
 # Texts are analysed up to here: a practice's body is at most about this long, and
@@ -142,19 +146,24 @@ def matched_tokens(
     # word -> sorted positions; (word, position) -> character spans
     positions: dict[str, list[int]] = {}
     spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    for t in analyzer(text[:limit], positions=True, chars=True, mode="index", removestops=False):
-        if t.stopped:
+    folded: dict[str, str] = {}  # written word -> folded, once per distinct word
+    for word, stopped, start, end, pos in index_tokens(analyzer, text[:limit]):
+        if stopped:
             continue
-        word, start, end = t.text, t.startchar, t.endchar
         if word in want.terms:
             found.append(_match(word, start, end))
-        elif want.folded and fold(text[start:end]) in want.folded:
-            found.append(_match(fold(text[start:end]), start, end))
+        elif want.folded:
+            written = text[start:end]
+            plain = folded.get(written)
+            if plain is None:
+                plain = folded[written] = fold(written)
+            if plain in want.folded:
+                found.append(_match(plain, start, end))
         if word in phrase_words:
             places = positions.setdefault(word, [])
-            if not places or places[-1] != t.pos:
-                places.append(t.pos)
-            spans.setdefault((word, t.pos), []).append((start, end))
+            if not places or places[-1] != pos:
+                places.append(pos)
+            spans.setdefault((word, pos), []).append((start, end))
     for words, slop in want.phrases:
         key = " ".join(words)
         for i, kept in enumerate(_phrase_positions(words, slop, positions)):
@@ -162,6 +171,20 @@ def matched_tokens(
                 found.extend(_match(key, a, b) for a, b in spans[(words[i], pos)])
     found.sort(key=lambda t: (t.startchar, -t.endchar))
     return found
+
+
+def may_hold(searcher: Searcher, docnum: int, fieldname: str, want: Wanted) -> bool:
+    """Whether the document's ``fieldname`` may hold a match of ``want``: its postings have
+    one of the terms or phrase words, or its folded field one of the folded words.
+
+    The stored text is the indexed one (``indexer.documents``), so a word absent from
+    the document's postings is absent from its text.
+    """
+    arrays = index_arrays(searcher)
+    words = want.terms.union(*(phrase for phrase, _slop in want.phrases))
+    return arrays.has_any(docnum, fieldname, words) or (
+        bool(want.folded) and arrays.has_any(docnum, FOLDED_FIELD, want.folded)
+    )
 
 
 def _match(key: str, start: int, end: int) -> Token:
@@ -302,10 +325,18 @@ class Snippets:
         return self.render(text, self.matches(text, query, fieldname, analyzer))
 
     def hit_matches(self, hit: Any, fieldname: str, text: str) -> list[Token]:
-        """The matches of the hit's query in ``text`` (the hit's ``fieldname``)."""
+        """The matches of the hit's query in ``text`` (the hit's ``fieldname``).
+
+        The text is re-analysed only if the index says the hit's field holds one of the
+        words to mark: most fields of most hits hold none, and their analysis was about
+        a seventh of an uncached search.
+        """
         results = hit.results
+        want = wanted(results.q, fieldname)
+        if not text or not want or not may_hold(results.searcher, hit.docnum, fieldname, want):
+            return []
         analyzer = results.searcher.schema[fieldname].analyzer
-        return self.matches(text, results.q, fieldname, analyzer)
+        return matched_tokens(text, analyzer, want)
 
     @staticmethod
     def matches(text: str, query: Query, fieldname: str, analyzer: Analyzer) -> list[Token]:
