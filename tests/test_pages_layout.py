@@ -4,11 +4,13 @@ results, and pagination links that stay whole at 1280 px and at 390 px."""
 
 from __future__ import annotations
 
+import json
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 
+from search_app.web import create_app
 from tests.conftest import app_on_a_copy, live_server, new_page
 from tests.test_browser import DESKTOP, PHONE
 
@@ -89,6 +91,42 @@ def test_no_results_is_one_message_with_suggestions_and_no_sort_controls(client)
     assert 'href="/jak-szukac"' in html
     # No filters were chosen: no "without filters" link.
     assert 'class="unfiltered"' not in html
+
+
+def test_popular_categories_are_counted_once_per_generation(index_dir, tmp_path, monkeypatch):
+    """The categories offered by a page of no results come from one search of everything
+    per generation; a published update counts its practice at once."""
+    from indexer.sources import read_sources
+    from indexer.update import add_practices
+    from search_app.web import access
+
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CACHE": False})
+    client = app.test_client()
+    searched: list[str] = []
+    search = access.search
+    monkeypatch.setattr(
+        access,
+        "search",
+        lambda s, request, *a: searched.append(request.q) or search(s, request, *a),
+    )
+
+    def popular() -> dict[str, int]:
+        html = client.get("/?q=" + NOTHING.replace(" ", "+")).get_data(as_text=True)
+        part = html.split('class="popular"')[1].split("</ul>")[0]
+        found = re.findall(r'category=([^"&]+)"[^>]*>[^<]*</a> <span class="count">(\d+)', part)
+        return {unquote_plus(value): int(count) for value, count in found}
+
+    first = popular()
+    assert first and popular() == first
+    assert searched.count("") == 1  # the second page searched only for its own query
+
+    category = next(iter(first))
+    new = tmp_path / "nowa.jsonl"
+    record = {"id": "nowa-kategoria", "title": "Nowa praktyka", "category": category}
+    new.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    add_practices(read_sources([new]), index_dir)
+    assert popular()[category] == first[category] + 1
+    assert searched.count("") == 2
 
 
 def test_no_results_with_filters_links_to_the_query_without_them(client):

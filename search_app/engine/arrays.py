@@ -365,11 +365,18 @@ def _scored(run: _Run, query: Query) -> Evaluated:
     if isinstance(query, Or) and not query.scale and not _preloaded(run, query):
         # Summed as they come: holding every part's arrays took tens of MB per query
         # at 100,000 practices (similar practices unite 60 terms).
+        # A term's part is added where it matches only (the same sums: the rest adds 0).
         mask, scores = run.arrays.empty(), np.zeros(run.arrays.size)
         for subquery in query.subqueries:
-            part = _scored(run, subquery)
-            mask |= part.mask
-            scores += part.scores
+            term = _term_scores(run, subquery)
+            if term is not None:
+                ids, values = term
+                mask[ids] = True
+                scores[ids] += values
+            else:
+                part = _scored(run, subquery)
+                mask |= part.mask
+                scores += part.scores
         return _boosted(Evaluated(mask, scores), query.boost)
     if isinstance(query, And):
         return _boosted(_intersection(run, query), query.boost)
@@ -429,16 +436,31 @@ def _intersection(run: _Run, query: And) -> Evaluated:
 
 
 def _term(run: _Run, query: Term) -> Evaluated:
+    found = _term_scores(run, query)
+    if found is None:
+        return _fallback(run, query)
+    ids, values = found
+    mask, scores = run.arrays.empty(), np.zeros(run.arrays.size)
+    mask[ids] = True
+    scores[ids] = values
+    return Evaluated(mask, scores)
+
+
+def _term_scores(run: _Run, query: Query) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's documents (global numbers) and BM25F scores, as Whoosh's matcher scores
+    them; None for a node that is not such a term (Whoosh's own matcher scores it)."""
+    if not (isinstance(query, Term) and isinstance(query.text, str)):
+        return None
     searcher = run.arrays.searcher
     field, text = query.fieldname, query.text
     weighting = searcher.weighting
     if type(weighting) is not scoring.BM25F:
-        return _fallback(run, query)
+        return None
     if run.expired():
-        return _nothing(run)
+        return _NO_DOCS, _NO_SCORES
     ids, frequencies = run.arrays.postings(field, text)
     if not len(ids):
-        return _nothing(run)
+        return _NO_DOCS, _NO_SCORES
     weights = frequencies.astype(np.float64)  # Whoosh scores in double precision
     if searcher.schema[field].scorable:
         lengths = run.arrays.field_lengths(field, ids)
@@ -449,10 +471,11 @@ def _term(run: _Run, query: Term) -> Evaluated:
         values = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
     else:  # Whoosh scores a term of an unscored field by its weight
         values = weights
-    mask, scores = run.arrays.empty(), np.zeros(run.arrays.size)
-    mask[ids] = True
-    scores[ids] = values * query.boost if query.boost != 1.0 else values
-    return Evaluated(mask, scores)
+    return ids, values * query.boost if query.boost != 1.0 else values
+
+
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0, dtype=np.float64)
 
 
 def _fallback(run: _Run, query: Query, scored: bool = True) -> Evaluated:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 from flask import abort, current_app, g
 from werkzeug.datastructures import MultiDict
 from whoosh.searching import Searcher
@@ -57,6 +60,30 @@ def run_search(args: MultiDict) -> tuple[SearchRequest, SearchResponse]:
     if budget.cut_short():
         g.bdp_incomplete_search = True  # not an answer to keep (search_app/web/cache.py)
     return request, response
+
+
+# Every practice's facet counts per searcher (a searcher sees one generation).
+_everything: weakref.WeakKeyDictionary[Searcher, SearchResponse] = weakref.WeakKeyDictionary()
+_everything_lock = threading.Lock()
+
+
+def browse_everything() -> SearchResponse:
+    """Every practice, one a page, with the facet counts: what a page of no results
+    offers to browse. The same for a whole generation, so searched once per searcher
+    (a search cut short by its budget is not kept)."""
+    searcher = get_searcher()
+    with _everything_lock:
+        response = _everything.get(searcher)
+    if response is None:
+        budget = QueryBudget()
+        request, _notes = clean_request("", per_page=1)
+        response = search(searcher, request, budget)
+        if budget.cut_short():
+            g.bdp_incomplete_search = True
+        else:
+            with _everything_lock:
+                _everything[searcher] = response
+    return response
 
 
 def find_similar(practice_id: str) -> list[dict]:

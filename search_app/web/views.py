@@ -25,7 +25,12 @@ from search_app.engine.search import (
     SearchResponse,
 )
 from search_app.web import analytics
-from search_app.web.access import find_similar, get_document_or_404, run_search
+from search_app.web.access import (
+    browse_everything,
+    find_similar,
+    get_document_or_404,
+    run_search,
+)
 from search_app.web.downloads import PublicFile, public_files
 from search_app.web.map import map_regions, plural_practices
 
@@ -160,8 +165,7 @@ def _export_url(endpoint: str, args: MultiDict, *dropped: str) -> str:
 
 def _popular_categories() -> list[dict[str, Any]]:
     """The categories with the most practices, to browse when a search finds nothing."""
-    _request, everything = run_search(MultiDict({"per_page": "1"}))
-    values = everything.facets.get("category", [])  # most first, ties in Polish order
+    values = browse_everything().facets.get("category", [])  # most first, ties in Polish order
     return [
         {"label": v.label, "count": v.count, "url": url_for(".index", category=v.value)}
         for v in values[:POPULAR_CATEGORIES]
