@@ -105,3 +105,29 @@ def test_parent_and_child_pairs_come_from_columns_and_follow_deletions(tmp_path)
         )
         assert searched == []
         assert {d for d in searcher.docs_for_query(flt)} == {0}  # opolskie's brzeski only
+
+
+def test_columns_read_at_once_equal_whooshs_reader(bundled_index, tmp_path):
+    """Every facet and sortable column of every segment, read as one block and cut by its
+    lengths, gives the values Whoosh's column reader gives one by one; the codes index
+    the sorted distinct values."""
+    from whoosh.columns import VarBytesColumn
+
+    build_index([practice(n, ["śląskie", "", "łódzkie"][n % 3]) for n in range(7)], tmp_path)
+    fast_read = 0
+    for index_dir in (bundled_index, tmp_path):
+        with open_index(index_dir).searcher() as searcher:
+            for leaf, _offset in searcher.reader().leaf_readers():
+                for name, field in searcher.schema.items():
+                    if not field.column_type:
+                        continue
+                    expected = list(leaf.column_reader(name))
+                    assert columns.column_values(leaf, name) == expected, name
+                    fast_read += isinstance(
+                        leaf.column_reader(name).raw_column(), VarBytesColumn.Reader
+                    )
+                    if all(isinstance(v, str) for v in expected):
+                        labels, codes = columns._encoded(leaf, name)
+                        assert labels == sorted(set(expected))
+                        assert [labels[c] for c in codes] == expected
+    assert fast_read >= 10

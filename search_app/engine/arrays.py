@@ -98,8 +98,7 @@ class IndexArrays:
         self.searcher = searcher
         self.size = searcher.doc_count_all()
         self.leaves = list(searcher.reader().leaf_readers())
-        self.live = np.zeros(self.size, dtype=bool)
-        self.live[np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)] = True
+        self.live = _live_mask(searcher, self.leaves, self.size)
         # field -> every document's length byte (read once per searcher: a byte a document)
         self._lengths: dict[str, np.ndarray] = {}
 
@@ -151,6 +150,20 @@ class IndexArrays:
             parts = [_leaf_lengths(leaf, field) for leaf, _offset in self.leaves]
             column = self._lengths[field] = np.concatenate(parts)
         return _LENGTH_OF_BYTE[column[docs]]
+
+
+def _live_mask(searcher: Searcher, leaves: list, size: int) -> np.ndarray:
+    """Which documents are not deleted: from each segment's deleted set where Whoosh keeps
+    one (asking every document took 0.15 s at 100,000 practices), else document by document."""
+    if not all(hasattr(leaf, "deleted_docs_set") for leaf, _offset in leaves):
+        live = np.zeros(size, dtype=bool)
+        live[np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)] = True
+        return live
+    live = np.ones(size, dtype=bool)
+    for leaf, offset in leaves:
+        deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
+        live[deleted + offset] = False
+    return live
 
 
 def _segment_postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:

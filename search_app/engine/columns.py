@@ -19,9 +19,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
+from whoosh.columns import TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import IndexReader
 
 MAX_COLUMNS = 256
@@ -60,11 +61,49 @@ def _segment_codes(leaf: IndexReader, name: str) -> Codes:
 
 
 def _encoded(leaf: IndexReader, name: str) -> Codes:
-    values = np.array(list(leaf.column_reader(name)), dtype=object)
-    if not len(values):
+    raw, translate = _raw_values(leaf, name)
+    if not raw:
         return [], np.zeros(0, dtype=np.int32)
-    labels, codes = np.unique(values, return_inverse=True)
-    return labels.tolist(), codes.astype(np.int32)
+    first_seen: dict = {}  # raw value -> its number in order of first appearance
+    seen = np.fromiter((first_seen.setdefault(v, len(first_seen)) for v in raw), np.int32, len(raw))
+    # Only the distinct values are translated (decoding each document's took 0.4 s at 100k).
+    values = [translate(v) for v in first_seen] if translate else list(first_seen)
+    labels = sorted(set(values))
+    position = {label: i for i, label in enumerate(labels)}
+    code_of_seen = np.array([position[value] for value in values], dtype=np.int32)
+    return labels, code_of_seen[seen]
+
+
+def column_values(leaf: IndexReader, name: str) -> list:
+    """Every document's value of the segment's column ``name``, as its reader gives them."""
+    raw, translate = _raw_values(leaf, name)
+    return [translate(v) for v in raw] if translate else raw
+
+
+def _raw_values(leaf: IndexReader, name: str) -> tuple[list, Callable[[Any], Any] | None]:
+    """Every document's stored value of column ``name``, and what turns one into the
+    reader's value (None: they are the reader's values already).
+
+    Whoosh's reader of a variable-length column (``VarBytesColumn``, our facets') asks the
+    file for each value apart, 2 s for the facets of 100,000 practices; its values lie one
+    after another, so here they are read at once and cut by their stored lengths.
+    """
+    reader = leaf.column_reader(name)
+    translating = isinstance(reader, TranslatingColumnReader)
+    raw = reader.raw_column() if translating else reader
+    if not isinstance(raw, VarBytesColumn.Reader) or not all(
+        hasattr(raw, a) for a in ("_dbfile", "_basepos", "_lengths")
+    ):
+        return list(reader), None
+    lengths = raw._lengths
+    data = raw._dbfile.get(raw._basepos, sum(lengths))
+    values = []
+    start = 0
+    for length in lengths:
+        end = start + length
+        values.append(data[start:end])
+        start = end
+    return values, reader._translate if translating else None
 
 
 def _merged(parts: list[Codes]) -> Codes:
