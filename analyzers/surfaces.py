@@ -2,7 +2,7 @@
 
 Snippets re-analyse the texts of every result page (``search_app.engine.snippets``).
 Through Whoosh's chain of generators each occurrence of each word passes the
-tokenizer and five filters: about a fifth of an uncached search request. But the
+tokenizer and five filters: a seventh of an uncached search request. But the
 filters of our analyzers look at one token at a time, so a written word always
 gives the same tokens: :func:`index_tokens` splits the text with the tokenizer's own
 regular expression and takes each word's tokens from a per-process cache, filled
@@ -134,6 +134,6 @@ def _per_word(analyzer: Analyzer) -> WordAnalysis | None:
 
 def _is_per_word(f: object) -> bool:
     """Whether a filter's tokens depend only on the token it is given."""
-    if isinstance(f, StopFilter) and type(f) is StopFilter:
-        return not f.renumber  # renumbering counts the stopwords before
+    if isinstance(f, StopFilter):  # renumbering counts the stopwords before
+        return type(f) is StopFilter and not f.renumber
     return type(f) in PER_WORD_FILTERS
