@@ -146,19 +146,13 @@ def matched_tokens(
     # word -> sorted positions; (word, position) -> character spans
     positions: dict[str, list[int]] = {}
     spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    folded: dict[str, str] = {}  # written word -> folded, once per distinct word
     for word, stopped, start, end, pos in index_tokens(analyzer, text[:limit]):
         if stopped:
             continue
         if word in want.terms:
             found.append(_match(word, start, end))
-        elif want.folded:
-            written = text[start:end]
-            plain = folded.get(written)
-            if plain is None:
-                plain = folded[written] = fold(written)
-            if plain in want.folded:
-                found.append(_match(plain, start, end))
+        elif want.folded and (plain := fold(text[start:end])) in want.folded:
+            found.append(_match(plain, start, end))
         if word in phrase_words:
             places = positions.setdefault(word, [])
             if not places or places[-1] != pos:

@@ -55,11 +55,17 @@ def run_search(args: MultiDict) -> tuple[SearchRequest, SearchResponse]:
         correct=args.get("correct", "1"),
         filters={name: args.getlist(name) for name in args if name not in QUERY_PARAMS},
     )
+    response, _cut = _search_live(request)  # the request's notes come first
+    return request, response
+
+
+def _search_live(request: SearchRequest) -> tuple[SearchResponse, bool]:
+    """Search the live generation within a budget; whether the budget cut it short."""
     budget = QueryBudget()
-    response = search(get_searcher(), request, budget)  # the request's notes come first
+    response = search(get_searcher(), request, budget)
     if budget.cut_short():
         g.bdp_incomplete_search = True  # not an answer to keep (search_app/web/cache.py)
-    return request, response
+    return response, budget.cut_short()
 
 
 # Every practice's facet counts per searcher (a searcher sees one generation).
@@ -75,12 +81,8 @@ def browse_everything() -> SearchResponse:
     with _everything_lock:
         response = _everything.get(searcher)
     if response is None:
-        budget = QueryBudget()
-        request, _notes = clean_request("", per_page=1)
-        response = search(searcher, request, budget)
-        if budget.cut_short():
-            g.bdp_incomplete_search = True
-        else:
+        response, cut = _search_live(clean_request("", per_page=1)[0])
+        if not cut:
             with _everything_lock:
                 _everything[searcher] = response
     return response
