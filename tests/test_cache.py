@@ -188,7 +188,12 @@ def test_a_search_cut_short_by_its_budget_is_not_kept(app, monkeypatch):
     monkeypatch.setattr(QueryBudget, "cut_short", lambda budget: True)
     client = app.test_client()
     assert client.get(SEARCH).headers["X-Cache"] == "miss"
-    assert client.get(SEARCH).headers["X-Cache"] == "miss"
+    second = client.get(SEARCH)
+    assert second.headers["X-Cache"] == "miss"
+    # Nobody keeps it, and OpenAPI says so (schemathesis found it missing there).
+    assert second.headers["Cache-Control"] == "no-store" and "ETag" not in second.headers
+    search_headers = openapi_spec()["paths"]["/api/search"]["get"]["responses"]["200"]["headers"]
+    assert "no-store" in search_headers["Cache-Control"]["schema"]["enum"]
 
 
 def test_with_the_cache_off_answers_keep_their_etag_and_304(index_dir, tmp_path):

@@ -1244,8 +1244,10 @@ CACHE_HEADERS = {
     },
     "Cache-Control": {
         "description": "public, no-cache: pośrednik może przechować odpowiedź, ale pyta "
-        "o nią za każdym razem (If-None-Match).",
-        "schema": {"type": "string", "const": "public, no-cache"},
+        "o nią za każdym razem (If-None-Match). no-store: odpowiedź niepełna (wyszukiwanie "
+        "przerwane po przekroczeniu limitu czasu, podpowiedzi sprzed zbudowania słownika) "
+        "— nikt jej nie przechowuje, nie ma też ETag.",
+        "schema": {"type": "string", "enum": ["public, no-cache", "no-store"]},
     },
     "X-Cache": {
         "description": "hit: odpowiedź z pamięci podręcznej procesu; miss: obliczona teraz.",
